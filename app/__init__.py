@@ -1,0 +1,136 @@
+"""Ambassador Journey: the app factory."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_login import AnonymousUserMixin
+from flask_wtf.csrf import generate_csrf
+
+from app import errors, mail, security
+from app.config import load_config
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from app.i18n import select_locale
+
+
+class Anonymous(AnonymousUserMixin):
+    role = None
+    locale = None
+    is_staff = False
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    if app.config["APP_ENV"] == "production" and not app.debug:
+        logging.basicConfig(level=logging.INFO)
+    app.logger.setLevel(logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
+    # The role guard runs before CSRF, so an anonymous visitor is sent to login, not shown a form error.
+    security.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    htmx.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    errors.init_app(app)
+    app.after_request(mail.deliver_committed_after_request)
+
+    from app.auth import models as _models  # noqa: F401  (register the tables)
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+    from app.workspaces.routes import bp as workspaces_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(workspaces_bp)
+
+    from app import cli
+
+    cli.register(app)
+    _init_templates(app)
+    _init_sqlite(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask import request, url_for
+
+    from app.auth.models import User
+    from app.htmx import redirect_to
+
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            uid, version = (int(part) for part in user_id.split(":"))
+        except (ValueError, AttributeError):
+            return None
+        user = db.session.get(User, uid)
+        if user is None or not user.is_active or user.session_version != version:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.method == "GET":
+            target = request.full_path.rstrip("?")
+        else:
+            current = request.headers.get("HX-Current-URL", "")
+            target = current.split(request.host, 1)[-1] if current else url_for("main.home")
+        login_url = url_for("auth.login", next=target if target != "/" else None)
+        if getattr(request, "htmx", None):
+            response = redirect_to(login_url)
+            response.status_code = 401
+            return response
+        return redirect_to(login_url, status=302)
+
+
+def _init_templates(app: Flask) -> None:
+    from app.main.forms import LANGUAGE_NAMES
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {
+            "csrf_token": generate_csrf,
+            "current_locale": str(get_locale()),
+            "language_names": LANGUAGE_NAMES,
+            "layout": "base.html",
+        }
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["number"] = format_decimal
+
+
+def _init_sqlite(app: Flask) -> None:
+    """WAL and foreign keys for SQLite, so several gunicorn workers can share it safely."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

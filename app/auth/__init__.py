@@ -1,0 +1,1 @@
+"""Accounts: people, companies, login, invitations and password reset."""

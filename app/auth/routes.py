@@ -1,0 +1,127 @@
+"""Sign in and out, accept an invitation, reset a forgotten password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm
+from app.auth.models import User, utcnow
+from app.extensions import db, limiter
+from app.htmx import redirect_to, render
+from app.i18n import LOCALE_COOKIE
+from app.security import is_safe_redirect, public, signed_in
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _public_form_limit() -> str:
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+def home_for(user: User) -> str:
+    return url_for("main.home")
+
+
+def _start_session(user: User, remember: bool = False) -> None:
+    # A fresh session at login: nothing from before (a planted session id, old flashes) survives.
+    keep_locale = session.get("locale")
+    session.clear()
+    if keep_locale:
+        session["locale"] = keep_locale
+    session.permanent = True
+    login_user(user, remember=remember)
+    user.last_login_at = utcnow()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect_to(home_for(current_user))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = User.by_email(form.email.data)
+        if user is None:
+            User.check_unknown_password(form.password.data)
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            _start_session(user, remember=form.remember.data)
+            db.session.commit()
+            target = form.next.data if is_safe_redirect(form.next.data) else home_for(user)
+            response = redirect_to(target)
+            response.set_cookie(LOCALE_COOKIE, user.locale, max_age=365 * 86400, samesite="Lax",
+                                secure=current_app.config["HTTPS"], httponly=True)
+            return response
+        # The same words for an unknown address, a wrong password and a disabled account.
+        form.password.errors.append(_("That e-mail address and password do not match. Try again or reset your password."))
+    status = 422 if form.is_submitted() else 200
+    form.password.data = ""
+    return render("auth/login.html", form=form, status=status)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    user = current_user._get_current_object()
+    user.end_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect_to(url_for("auth.login"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_public_form_limit, methods=["POST"])
+def accept_invitation(token: str):
+    user, problem = services.user_from_token(token, services.INVITE_SALT, current_app.config["INVITATION_MAX_AGE"])
+    if user is None or user.has_password:
+        return render("auth/link_problem.html", kind="invitation", problem=problem or "invalid", status=410 if problem == "expired" else 404)
+    form = AcceptInvitationForm(email=user.email)
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.flush()
+        _start_session(user)
+        db.session.commit()
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+        return redirect_to(home_for(user))
+    return render("auth/accept_invitation.html", form=form, user=user, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_public_form_limit, methods=["POST"])
+def forgot_password():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render("auth/reset_sent.html", email=form.email.data.strip())
+    return render("auth/forgot_password.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_public_form_limit, methods=["POST"])
+def reset_password(token: str):
+    user, problem = services.user_from_token(token, services.RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    if user is None:
+        return render("auth/link_problem.html", kind="reset", problem=problem or "invalid", status=410 if problem == "expired" else 404)
+    form = NewPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.flush()
+        _start_session(user)
+        db.session.commit()
+        flash(_("Your password has been changed."), "success")
+        return redirect_to(home_for(user))
+    return render("auth/reset_password.html", form=form, user=user, status=422 if form.is_submitted() else 200)

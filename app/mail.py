@@ -1,0 +1,226 @@
+"""E-mail outbox: mail is queued in the same transaction as the change and delivered after commit."""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, g, has_request_context, render_template
+from flask_babel import force_locale
+from sqlalchemy import CheckConstraint, Index, String, Text, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# A worker that died mid-delivery leaves a row in SENDING; after this it is tried again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def _utcnow() -> datetime:
+    from app.auth.models import utcnow
+
+    return utcnow()
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint(f"status IN {(PENDING, SENDING, SENT, FAILED)!r}", name="status_known"),
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING, server_default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} to={self.to_address} {self.status}>"
+
+
+def queue_mail(to: str, kind: str, locale: str, **context) -> OutboxMessage:
+    """Render `mail/<kind>.txt` in the recipient's language and add it to the outbox (flush only)."""
+    with force_locale(locale):
+        subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
+        body = render_template(f"mail/{kind}.txt", **context)
+    message = OutboxMessage(to_address=to, subject=subject, body_text=body, kind=kind)
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault("outbox_queued", []).append(message.id)
+    return message
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_committed(session: Session) -> None:
+    queued = session.info.pop("outbox_queued", None)
+    if queued and has_request_context():
+        g.setdefault("outbox_committed", []).extend(queued)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop("outbox_queued", None)
+
+
+def deliver_committed_after_request(response):
+    """On a laptop (log backend) mail shows up in the log right away; SMTP is left to the worker."""
+    ids = g.pop("outbox_committed", None)
+    if ids and current_app.config.get("MAIL_DELIVER_ON_COMMIT", current_app.config["MAIL_BACKEND"] == "log"):
+        try:
+            deliver_due(only_ids=ids)
+        except Exception:  # the outbox keeps it; the worker tries again
+            log.exception("Immediate delivery failed; left in the outbox")
+            db.session.rollback()
+    return response
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    """Take a message for delivery; a conditional UPDATE so two workers never send the same mail."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .where(
+            (OutboxMessage.status == PENDING)
+            | ((OutboxMessage.status == SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM))
+        )
+        .values(status=SENDING, claimed_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _build(message: OutboxMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain="ambassador-journey")
+    email.set_content(message.body_text)
+    return email
+
+
+class SmtpBackend:
+    def __init__(self, config):
+        self.config = config
+        self.conn: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        c = self.config
+        if c["MAIL_USE_SSL"]:
+            self.conn = smtplib.SMTP_SSL(
+                c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"], context=ssl.create_default_context()
+            )
+        else:
+            self.conn = smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"])
+            if c["MAIL_USE_TLS"]:
+                self.conn.starttls(context=ssl.create_default_context())
+        if c["MAIL_USERNAME"]:
+            self.conn.login(c["MAIL_USERNAME"], c["MAIL_PASSWORD"] or "")
+        return self
+
+    def send(self, email: EmailMessage) -> None:
+        assert self.conn is not None
+        self.conn.send_message(email)
+
+    def __exit__(self, *exc):
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except smtplib.SMTPException:
+                pass
+
+
+class LogBackend:
+    def __enter__(self):
+        return self
+
+    def send(self, email: EmailMessage) -> None:
+        current_app.logger.info(
+            "E-mail to %s: %s\n\n%s", email["To"], email["Subject"], email.get_content()
+        )
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _backend():
+    return SmtpBackend(current_app.config) if current_app.config["MAIL_BACKEND"] == "smtp" else LogBackend()
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str, int]:
+    """Deliver what is due. Returns counts of sent and failed messages."""
+    now = _utcnow()
+    query = (
+        select(OutboxMessage.id)
+        .where(
+            ((OutboxMessage.status == PENDING) & (OutboxMessage.next_attempt_at <= now))
+            | ((OutboxMessage.status == SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM))
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if only_ids is not None:
+        query = query.where(OutboxMessage.id.in_(only_ids))
+    ids = list(db.session.scalars(query))
+    counts = {"sent": 0, "failed": 0}
+    if not ids:
+        return counts
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    try:
+        backend = _backend().__enter__()
+    except (OSError, smtplib.SMTPException) as exc:
+        # The server is unreachable: count an attempt on each due message, keep them all.
+        for message_id in ids:
+            if _claim(message_id, now):
+                _failed(db.session.get(OutboxMessage, message_id), exc, max_attempts)
+                counts["failed"] += 1
+        db.session.commit()
+        return counts
+    try:
+        for message_id in ids:
+            if not _claim(message_id, now):
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                backend.send(_build(message))
+            except (OSError, smtplib.SMTPException) as exc:
+                _failed(message, exc, max_attempts)
+                counts["failed"] += 1
+            else:
+                message.status, message.sent_at, message.attempts = SENT, _utcnow(), message.attempts + 1
+                message.last_error = None
+                counts["sent"] += 1
+            db.session.commit()
+    finally:
+        backend.__exit__(None, None, None)
+    return counts
+
+
+def _failed(message: OutboxMessage, exc: Exception, max_attempts: int) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= max_attempts:
+        message.status = FAILED
+    else:
+        message.status = PENDING
+        message.next_attempt_at = _utcnow() + _retry_delay(message.attempts)
+    log.warning("Mail %s to %s failed (attempt %s): %s", message.id, message.to_address, message.attempts, exc)

@@ -1,0 +1,1 @@
+"""Home, language choice and the health check."""

@@ -1,0 +1,59 @@
+"""Home, language choice and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from flask_babel import refresh
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES
+from app.extensions import db, limiter
+from app.htmx import redirect_to, render
+from app.i18n import LOCALE_COOKIE
+from app.main.forms import LanguageForm
+from app.security import is_safe_redirect, public, signed_in
+
+bp = Blueprint("main", __name__)
+
+STAFF_HOME = {MARKETER: "workspaces.marketing", ADMIN: "workspaces.marketing", SALES: "workspaces.sales"}
+
+
+@bp.route("/")
+@signed_in
+def home():
+    if current_user.role != CUSTOMER:
+        return redirect(url_for(STAFF_HOME[current_user.role]))
+    return render("main/home.html")
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        refresh()
+        return render("main/language.html", form=form, status=422)
+    target = form.next.data if is_safe_redirect(form.next.data) else url_for("main.home")
+    if current_user.is_authenticated:
+        current_user.locale = form.locale.data
+        db.session.commit()
+    # A full page load, so <html lang>, the title and every string follow the new language.
+    response = redirect_to(target)
+    response.set_cookie(
+        LOCALE_COOKIE, form.locale.data, max_age=365 * 86400, samesite="Lax",
+        secure=current_app.config["HTTPS"], httponly=True,
+    )
+    return response
+
+
+@bp.route("/healthz")
+@public
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not ready"
+        db.session.rollback()
+        current_app.logger.exception("Health check: the database does not answer")
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

@@ -1,0 +1,1 @@
+"""Where staff land: the marketing workspace (/admin) and the sales workspace (/sales)."""
