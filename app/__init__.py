@@ -32,12 +32,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
-    # The role guard runs before CSRF, so an anonymous visitor is sent to login, not shown a form error.
+    # Order of the before-request checks: role guard, rate limit, CSRF. An anonymous visitor is
+    # sent to login and a flood is refused before any form is looked at.
     security.init_app(app)
+    limiter.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=app.config["BABEL_TRANSLATION_DIRECTORIES"])
     htmx.init_app(app)
-    limiter.init_app(app)
     _init_login(app)
     errors.init_app(app)
     app.after_request(mail.deliver_committed_after_request)
