@@ -40,8 +40,12 @@ def base_config(tmp_dir) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
-        "RATELIMIT_ENABLED": False,
+        # The limiter runs in every test (so its code path is covered) with limits no test reaches;
+        # the rate-limit tests lower them and reset the counters.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "PUBLIC_FORM_RATE_LIMIT": "100000 per minute",
         "MAIL_DELIVER_ON_COMMIT": False,
         "SERVER_NAME": "portal.test",
     }

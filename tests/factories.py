@@ -20,7 +20,7 @@ def make_user(role: str = CUSTOMER, *, email: str | None = None, name: str | Non
     if role == CUSTOMER and company is None and "company_id" not in fields:
         company = make_company()
     user = User(
-        email=(email or f"{role}{n}@example.test").lower(),
+        email=(email or f"{role}{n}@example.com").lower(),
         name=name or f"{role.title()} {n}",
         role=role,
         locale=locale,

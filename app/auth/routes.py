@@ -10,7 +10,7 @@ from app.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, Res
 from app.auth.models import User, utcnow
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
-from app.i18n import LOCALE_COOKIE
+from app.i18n import LOCALE_COOKIE, speak_to
 from app.security import is_safe_redirect, public, signed_in
 
 bp = Blueprint("auth", __name__)
@@ -30,10 +30,7 @@ def home_for(user: User) -> str:
 
 def _start_session(user: User, remember: bool = False) -> None:
     # A fresh session at login: nothing from before (a planted session id, old flashes) survives.
-    keep_locale = session.get("locale")
     session.clear()
-    if keep_locale:
-        session["locale"] = keep_locale
     session.permanent = True
     login_user(user, remember=remember)
     user.last_login_at = utcnow()
@@ -86,6 +83,7 @@ def accept_invitation(token: str):
     user, problem = services.user_from_token(token, services.INVITE_SALT, current_app.config["INVITATION_MAX_AGE"])
     if user is None or user.has_password:
         return render("auth/link_problem.html", kind="invitation", problem=problem or "invalid", status=410 if problem == "expired" else 404)
+    speak_to(user.locale)
     form = AcceptInvitationForm(email=user.email)
     if form.validate_on_submit():
         user.set_password(form.password.data)
@@ -116,6 +114,7 @@ def reset_password(token: str):
     user, problem = services.user_from_token(token, services.RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     if user is None:
         return render("auth/link_problem.html", kind="reset", problem=problem or "invalid", status=410 if problem == "expired" else 404)
+    speak_to(user.locale)
     form = NewPasswordForm(email=user.email)
     if form.validate_on_submit():
         user.set_password(form.password.data)

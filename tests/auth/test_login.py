@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from app.auth.models import User
-from tests.conftest import HX, base_config, csrf_token
+from tests.conftest import HX, csrf_token
 from tests.factories import PASSWORD, make_user
 
 
@@ -14,9 +13,9 @@ def _login(post_form, email, password=PASSWORD, **extra):
 
 
 def test_login_lands_customer_on_home_in_their_language(client, db, post_form):
-    make_user("customer", email="kees@example.test", locale="nl", name="Kees")
+    make_user("customer", email="kees@example.com", locale="nl", name="Kees")
     db.session.commit()
-    response = _login(post_form, "  Kees@Example.test ")
+    response = _login(post_form, "  Kees@Example.com ")
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
     page = client.get("/")
@@ -25,9 +24,9 @@ def test_login_lands_customer_on_home_in_their_language(client, db, post_form):
 
 
 def test_english_customer_sees_english(client, db, post_form):
-    make_user("customer", email="claire@example.test", locale="en", name="Claire")
+    make_user("customer", email="claire@example.com", locale="en", name="Claire")
     db.session.commit()
-    _login(post_form, "claire@example.test")
+    _login(post_form, "claire@example.com")
     page = client.get("/")
     assert '<html lang="en">' in page.text
     assert "Welcome, Claire" in page.text
@@ -35,23 +34,23 @@ def test_english_customer_sees_english(client, db, post_form):
 
 @pytest.mark.parametrize("role,target", [("marketer", "/admin"), ("sales", "/sales"), ("admin", "/admin")])
 def test_staff_land_on_their_workspace(client, db, post_form, role, target):
-    make_user(role, email=f"{role}@example.test")
+    make_user(role, email=f"{role}@example.com")
     db.session.commit()
-    _login(post_form, f"{role}@example.test")
+    _login(post_form, f"{role}@example.com")
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"] == target
     assert client.get(target).status_code == 200
 
 
 def test_unknown_user_and_wrong_password_get_the_same_answer(client, db, post_form):
-    make_user("customer", email="known@example.test")
+    make_user("customer", email="known@example.com")
     db.session.commit()
-    unknown = _login(post_form, "nobody@example.test", "whatever-password")
-    wrong = _login(post_form, "known@example.test", "whatever-password")
+    unknown = _login(post_form, "nobody@example.com", "whatever-password")
+    wrong = _login(post_form, "known@example.com", "whatever-password")
     assert unknown.status_code == wrong.status_code == 422
     strip = lambda r, email: r.text.replace(email, "EMAIL")  # noqa: E731
-    body_unknown = strip(unknown, "nobody@example.test")
-    body_wrong = strip(wrong, "known@example.test")
+    body_unknown = strip(unknown, "nobody@example.com")
+    body_wrong = strip(wrong, "known@example.com")
     # Same page apart from the per-request CSRF token.
     import re
 
@@ -60,18 +59,18 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(client, db, post_fo
 
 
 def test_inactive_or_invited_user_cannot_sign_in(client, db, post_form):
-    make_user("customer", email="gone@example.test", is_active=False)
-    make_user("customer", email="invited@example.test", password=None)
+    make_user("customer", email="gone@example.com", is_active=False)
+    make_user("customer", email="invited@example.com", password=None)
     db.session.commit()
-    assert _login(post_form, "gone@example.test").status_code == 422
-    assert _login(post_form, "invited@example.test", "").status_code == 422
+    assert _login(post_form, "gone@example.com").status_code == 422
+    assert _login(post_form, "invited@example.com", "").status_code == 422
     assert client.get("/").status_code == 302
 
 
 def test_bad_input_comes_back_with_message_and_typed_email(client, db, post_form):
-    response = _login(post_form, "typed@example.test", "")
+    response = _login(post_form, "typed@example.com", "")
     assert response.status_code == 422
-    assert 'value="typed@example.test"' in response.text
+    assert 'value="typed@example.com"' in response.text
     assert "Vul je wachtwoord in." in response.text
     assert 'aria-invalid="true"' in response.text
 
@@ -103,7 +102,7 @@ def test_undecodable_bytes_never_break_login(client, db, csrf):
 
 
 def test_htmx_login_error_returns_fragment_with_422(client, db, post_form):
-    response = post_form("/login", {"email": "a@b.test", "password": "nope"}, htmx=True)
+    response = post_form("/login", {"email": "a@b.com", "password": "nope"}, htmx=True)
     assert response.status_code == 422
     assert "<html" not in response.text
     assert 'id="login-card"' in response.text
@@ -111,9 +110,9 @@ def test_htmx_login_error_returns_fragment_with_422(client, db, post_form):
 
 
 def test_htmx_login_success_redirects_with_full_page_load(client, db, post_form):
-    make_user("customer", email="kees@example.test")
+    make_user("customer", email="kees@example.com")
     db.session.commit()
-    response = post_form("/login", {"email": "kees@example.test", "password": PASSWORD}, htmx=True, boosted=True)
+    response = post_form("/login", {"email": "kees@example.com", "password": PASSWORD}, htmx=True, boosted=True)
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/"
 
@@ -130,9 +129,9 @@ def test_htmx_login_success_redirects_with_full_page_load(client, db, post_form)
     ],
 )
 def test_next_redirect_only_to_this_site(client, db, post_form, next_url, expected):
-    make_user("marketer", email="m@example.test")
+    make_user("marketer", email="m@example.com")
     db.session.commit()
-    response = _login(post_form, "m@example.test", next=next_url)
+    response = _login(post_form, "m@example.com", next=next_url)
     assert response.headers["Location"] == expected
 
 
@@ -142,20 +141,20 @@ def test_login_page_carries_next_from_query(client, db):
 
 
 def test_session_is_cleared_at_login(client, db, post_form):
-    make_user("customer", email="kees@example.test")
+    make_user("customer", email="kees@example.com")
     db.session.commit()
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    _login(post_form, "kees@example.test")
+    _login(post_form, "kees@example.com")
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session["_user_id"]
 
 
 def test_logout_ends_the_session_and_a_replayed_cookie_does_not_work(client, db, post_form):
-    make_user("customer", email="kees@example.test")
+    make_user("customer", email="kees@example.com")
     db.session.commit()
-    _login(post_form, "kees@example.test")
+    _login(post_form, "kees@example.com")
     assert client.get("/").status_code == 200
     stolen = client.get_cookie("session", domain="portal.test").value
     response = post_form("/logout")
@@ -181,9 +180,9 @@ def test_htmx_logout_redirects_to_login(client, db, login_as, post_form):
 
 
 def test_remember_me_sets_a_cookie_that_survives_the_session(client, db, post_form):
-    make_user("customer", email="kees@example.test")
+    make_user("customer", email="kees@example.com")
     db.session.commit()
-    _login(post_form, "kees@example.test", remember="y")
+    _login(post_form, "kees@example.com", remember="y")
     remember = client.get_cookie("remember_token", domain="portal.test")
     assert remember is not None and remember.http_only
     client.delete_cookie("session", domain="portal.test")
@@ -191,42 +190,42 @@ def test_remember_me_sets_a_cookie_that_survives_the_session(client, db, post_fo
 
 
 def test_password_change_ends_remembered_sessions(client, db, post_form):
-    user = make_user("customer", email="kees@example.test")
+    user = make_user("customer", email="kees@example.com")
     db.session.commit()
-    _login(post_form, "kees@example.test", remember="y")
+    _login(post_form, "kees@example.com", remember="y")
     client.delete_cookie("session", domain="portal.test")
     user.set_password("a brand new passphrase")
     db.session.commit()
     assert client.get("/").status_code == 302
 
 
-def test_login_is_rate_limited(tmp_path):
-    app = create_app({**base_config(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/rl.db",
-                      "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
-    client = app.test_client()
-    codes = []
-    with app.app_context():
-        from app.extensions import db
+def test_login_is_rate_limited(app, client, db, monkeypatch):
+    from app.extensions import limiter
 
-        db.create_all()
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    try:
+        codes = []
         for _ in range(5):
-            token = csrf_token(app, client)
-            codes.append(client.post("/login", data={"email": "a@b.test", "password": "x", "csrf_token": token},
-                                     headers={"Accept-Language": "en"}).status_code)
+            codes.append(client.post("/login", headers={"Accept-Language": "en"},
+                                     data={"email": "a@b.com", "password": "x", "csrf_token": csrf_token(app, client)}).status_code)
         limited = client.post("/login", headers={**HX, "Accept-Language": "en"},
-                              data={"email": "a@b.test", "password": "x", "csrf_token": csrf_token(app, client)})
-    assert codes == [422, 422, 422, 429, 429]
-    assert limited.status_code == 429
-    assert "Too many attempts" in limited.text and "<html" not in limited.text
-    assert client.get("/login").status_code == 200  # only POST counts
+                              data={"email": "a@b.com", "password": "x", "csrf_token": csrf_token(app, client)})
+        assert codes == [422, 422, 422, 429, 429]
+        assert limited.status_code == 429
+        assert "Too many attempts" in limited.text and "<html" not in limited.text
+        assert limited.headers.get("Retry-After")
+        assert client.get("/login").status_code == 200  # only POST counts
+    finally:
+        limiter.reset()
 
 
 def test_user_email_is_unique_after_normalising(db):
     import sqlalchemy.exc
 
-    make_user("customer", email="same@example.test")
+    make_user("customer", email="same@example.com")
     db.session.commit()
-    db.session.add(User(email="same@example.test", name="Twin", role="customer"))
+    db.session.add(User(email="same@example.com", name="Twin", role="customer"))
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
