@@ -15,6 +15,9 @@ def render(template: str, status: int = 200, **context) -> Response:
     context.setdefault("layout", "fragment.html" if wants_fragment() else "base.html")
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
+    if status == 422 and getattr(request, "htmx", None):
+        # A form that comes back with errors is the same page: no extra history entry.
+        response.headers["HX-Push-Url"] = "false"
     return response
 
 

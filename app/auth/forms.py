@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
@@ -10,7 +10,7 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 128
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254, message=_l("That e-mail address is too long."))],
@@ -26,7 +26,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """Choosing a password, for an invitation and for a reset."""
 
     password = PasswordField(
@@ -65,7 +65,7 @@ class AcceptInvitationForm(NewPasswordForm):
     submit = SubmitField(_l("Activate my account"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[

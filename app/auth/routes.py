@@ -61,6 +61,8 @@ def login():
         form.password.errors.append(_("That e-mail address and password do not match. Try again or reset your password."))
     status = 422 if form.is_submitted() else 200
     form.password.data = ""
+    if form.errors:
+        form.email.render_kw = {**form.email.render_kw, "autofocus": False}
     return render("auth/login.html", form=form, status=status)
 
 

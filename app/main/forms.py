@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = StringField(
         _l("Language"),
         validators=[

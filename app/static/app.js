@@ -1,20 +1,19 @@
 // Small progressive enhancements on top of htmx. The site works without this file.
 (function () {
   "use strict";
-  // After a boosted page change, move focus to the new content so screen readers announce it.
+  // After htmx swaps in new content, put keyboard focus where a person needs it: on the first
+  // field with an error when a form came back, otherwise on the new page's content after a
+  // boosted navigation (so screen readers announce it).
   document.addEventListener("htmx:afterSettle", function (event) {
     var detail = event.detail || {};
+    var invalid = document.querySelector("[aria-invalid=true]");
+    if (invalid && document.querySelector(".form-errors[role=alert]")) {
+      invalid.focus();
+      return;
+    }
     if (detail.boosted && detail.target === document.body) {
       var main = document.getElementById("main");
       if (main) { main.focus({ preventScroll: true }); }
-    }
-  });
-  // A form that comes back with errors: focus its error summary.
-  document.addEventListener("htmx:afterSwap", function () {
-    var summary = document.querySelector(".form-errors[role=alert]");
-    if (summary) {
-      var firstInvalid = document.querySelector("[aria-invalid=true]");
-      if (firstInvalid) { firstInvalid.focus(); }
     }
   });
 })();

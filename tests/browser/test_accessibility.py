@@ -71,7 +71,8 @@ OVERFLOW_JS = """() => {
   const wide = [...document.querySelectorAll("body *")]
     .filter((el) => el.getBoundingClientRect().right > width + 0.5)
     .slice(0, 10)
-    .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : ""}`
+    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+      + (el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : "")
       + ` right=${Math.round(el.getBoundingClientRect().right)}`);
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide};
 }"""

@@ -113,7 +113,7 @@ def test_wrong_password_keeps_the_form_and_the_email(new_tab):
     page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", "not-the-password")
-    with page.expect_response(lambda r: path_of_url(r.url) == "/login" and r.request.method == "POST") as answer:
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/login" and r.request.method == "POST") as answer:
         page.locator(LOGIN_SUBMIT).click()
     assert answer.value.status == 422
 
@@ -147,7 +147,3 @@ def test_wrong_password_puts_focus_on_the_invalid_field(new_tab):
     page.wait_for_timeout(200)
     focused = page.evaluate("document.activeElement.id || document.activeElement.tagName.toLowerCase()")
     assert focused == "password", f"After a failed sign-in focus is on {focused!r}, expected the invalid #password"
-
-
-def path_of_url(url: str) -> str:
-    return urlsplit(url).path
