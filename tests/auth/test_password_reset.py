@@ -71,3 +71,20 @@ def test_inactive_user_gets_no_reset_mail(client, db, post_form):
     db.session.commit()
     assert post_form("/password/forgot", {"email": "gone@example.com"}).status_code == 200
     assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_reset_request_is_rate_limited(app, client, db, monkeypatch):
+    from app.extensions import limiter
+    from tests.conftest import csrf_token
+
+    monkeypatch.setitem(app.config, "PUBLIC_FORM_RATE_LIMIT", "2 per minute")
+    limiter.reset()
+    try:
+        codes = [
+            client.post("/password/forgot", headers={"Accept-Language": "en"},
+                        data={"email": "a@example.com", "csrf_token": csrf_token(app, client)}).status_code
+            for _ in range(3)
+        ]
+        assert codes == [200, 200, 429]
+    finally:
+        limiter.reset()
