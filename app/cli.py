@@ -153,7 +153,7 @@ def register(app: Flask) -> None:
     def update() -> None:
         """Extract strings from code and templates and merge them into every catalog."""
         _babel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", "translations/messages.pot", ".")
-        _babel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+        _babel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
 
     @translate.command()
     def compile() -> None:
