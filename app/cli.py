@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth import services
 from app.auth.models import ADMIN, CUSTOMER, LOCALES, MARKETER, ROLES, SALES, Company, User, utcnow
@@ -110,7 +111,11 @@ def register(app: Flask) -> None:
                 services.invite(user)
         except services.AccountError as exc:
             raise click.UsageError(str(exc)) from exc
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError as exc:  # created at the same moment by someone else
+            db.session.rollback()
+            raise click.UsageError(f"There is already an account for {email.strip().lower()}.") from exc
         how = "password set" if password else "invitation queued in the outbox"
         click.echo(f"Created {user.role} {user.email} ({how}).")
 

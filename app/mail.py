@@ -88,8 +88,10 @@ def deliver_committed_after_request(response):
     return response
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """Take a message for delivery; a conditional UPDATE so two workers never send the same mail."""
+def _claim(message_id: int) -> bool:
+    """Take a message for delivery; a conditional UPDATE so two workers never send the same mail.
+    Stamped with the time of the claim itself: a long batch must not make its own claims look stale."""
+    now = _utcnow()
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
@@ -190,14 +192,14 @@ def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str
     except (OSError, smtplib.SMTPException) as exc:
         # The server is unreachable: count an attempt on each due message, keep them all.
         for message_id in ids:
-            if _claim(message_id, now):
+            if _claim(message_id):
                 _failed(db.session.get(OutboxMessage, message_id), exc, max_attempts)
                 counts["failed"] += 1
         db.session.commit()
         return counts
     try:
         for message_id in ids:
-            if not _claim(message_id, now):
+            if not _claim(message_id):
                 continue
             message = db.session.get(OutboxMessage, message_id)
             try:

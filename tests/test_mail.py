@@ -144,3 +144,24 @@ def test_purge_removes_old_delivered_mail_only(runner, db):
     result = runner.invoke(args=["purge"])
     assert "Removed 1 delivered" in result.output
     assert {m.to_address for m in db.session.scalars(select(OutboxMessage))} == {"b@example.com", "c@example.com"}
+
+
+def test_a_long_batch_stamps_each_claim_when_it_is_made(app, db, monkeypatch):
+    """Otherwise a claim made late in a slow batch looks stale at once and a second worker resends it."""
+    from app import mail
+
+    clock = {"now": utcnow()}
+    monkeypatch.setattr(mail, "_utcnow", lambda: clock["now"])
+    start = clock["now"]
+    for n in range(2):
+        db.session.add(OutboxMessage(to_address=f"p{n}@example.com", subject="s", body_text="b", kind="k",
+                                     next_attempt_at=start - timedelta(seconds=1)))
+    db.session.commit()
+
+    def slow_send(self, email):
+        clock["now"] += timedelta(minutes=11)
+
+    monkeypatch.setattr(mail.LogBackend, "send", slow_send)
+    assert deliver_due() == {"sent": 2, "failed": 0}
+    second = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[1]
+    assert second.claimed_at >= start + timedelta(minutes=11)
