@@ -43,13 +43,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(mail.deliver_committed_after_request)
 
-    from app.auth import models as _models  # noqa: F401  (register the tables)
+    from app import models  # noqa: F401  (every table, for Alembic and create_all)
     from app.auth.routes import bp as auth_bp
+    from app.customer.routes import bp as customer_bp
+    from app.journey.routes import bp as journey_bp
     from app.main.routes import bp as main_bp
     from app.workspaces.routes import bp as workspaces_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(journey_bp)
+    app.register_blueprint(customer_bp)
     app.register_blueprint(workspaces_bp)
 
     from app import cli
@@ -96,6 +100,14 @@ def _init_login(app: Flask) -> None:
         return redirect_to(login_url, status=302)
 
 
+def _customer_points() -> int:
+    from flask_login import current_user
+
+    from app.points.services import totals
+
+    return totals(current_user.id)[1] if current_user.is_authenticated else 0
+
+
 def _init_templates(app: Flask) -> None:
     from app.main.forms import LANGUAGE_NAMES
 
@@ -104,13 +116,20 @@ def _init_templates(app: Flask) -> None:
         from flask_babel import get_locale
 
         return {
+            "customer_points": _customer_points,
             "csrf_token": generate_csrf,
             "current_locale": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
             "layout": "base.html",
         }
 
+    from app.challenges import get_type
+    from app.i18n_content import localized, localized_value
+
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["t"] = localized
+    app.jinja_env.filters["tv"] = localized_value
+    app.jinja_env.globals["challenge_type"] = get_type
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["number"] = format_decimal

@@ -40,6 +40,7 @@ DEMO_CUSTOMERS = [
     ("customer@example.com", "Claire Customer", "en", "Northwind Logistics"),
     ("inkoop@example.com", "Ingrid Smit", "nl", "Zorggroep Oost"),
     ("ops@example.com", "Oliver Hughes", "en", "Greenfield Energy"),
+    ("ambassadeur@example.com", "Anouk Jansen", "nl", "Zorggroep Oost"),
 ]
 
 
@@ -61,7 +62,9 @@ def seed_demo_data(password: str) -> int:
             company = db.session.scalar(select(Company).where(Company.name == company_name))
             services.create_user(email, name, CUSTOMER, locale=locale, company=company, password=password)
             added += 1
-    return added
+    from app.journey.seed import seed_journey
+
+    return added + seed_journey()
 
 
 def register(app: Flask) -> None:

@@ -89,4 +89,5 @@ def load_config(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Ambassador Journey <no-reply@example.com>"),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 5)),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
+        "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
     }

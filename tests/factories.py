@@ -39,3 +39,31 @@ def make_company(name: str | None = None, account_manager: User | None = None) -
     db.session.add(company)
     db.session.flush()
     return company
+
+
+def make_level(position: int = 1, threshold: int = 0, required=(), name: str | None = None):
+    from app.journey.models import Level
+
+    level = Level(position=position, name_nl=name or f"Niveau {position}", name_en=name or f"Level {position}",
+                  description_nl="", description_en="", points_threshold=threshold)
+    level.required_challenges = list(required)
+    db.session.add(level)
+    db.session.flush()
+    return level
+
+
+def make_challenge(level=None, type_key: str = "question", points: int = 10, config: dict | None = None, **fields):
+    from app.journey.models import Challenge
+
+    n = next(_seq)
+    challenge = Challenge(
+        level=level or make_level(position=100 + n), type_key=type_key, points=points,
+        title_nl=fields.pop("title_nl", f"Uitdaging {n}"), title_en=fields.pop("title_en", f"Challenge {n}"),
+        body_nl=fields.pop("body_nl", "Vertel het ons."), body_en=fields.pop("body_en", "Tell us."),
+        config=config if config is not None else ({"options": [{"nl": "Ja", "en": "Yes"}, {"nl": "Nee", "en": "No"}]}
+                                                  if type_key == "poll" else {}),
+        position=fields.pop("position", n), **fields,
+    )
+    db.session.add(challenge)
+    db.session.flush()
+    return challenge

@@ -23,8 +23,20 @@ EXPECTED = {
     "main.home": (TO_LOGIN, 200, 302, 302, 302),
     "workspaces.marketing": (TO_LOGIN, 403, 200, 403, 200),
     "workspaces.sales": (TO_LOGIN, 403, 403, 200, 200),
+    "journey.challenge": (TO_LOGIN, 404, 403, 403, 403),  # a challenge that does not exist
+    "customer.points": (TO_LOGIN, 200, 403, 403, 403),
+    "customer.badges": (TO_LOGIN, 200, 403, 403, 403),
+    "customer.rewards": (TO_LOGIN, 200, 403, 403, 403),
+    "customer.claim_reward": (TO_LOGIN, 404, 403, 403, 403),  # a reward that does not exist
+    "customer.contributions": (TO_LOGIN, 200, 403, 403, 403),
+    "customer.withdraw_consent": (TO_LOGIN, 404, 403, 403, 403),  # a submission that does not exist
+    "customer.profile": (TO_LOGIN, 200, 403, 403, 403),
+    "customer.leaderboard": (TO_LOGIN, 200, 403, 403, 403),
 }
-SAMPLE_ARGS = {"filename": "app.css", "token": "not-a-real-token"}
+SAMPLE_ARGS = {
+    "filename": "app.css", "token": "not-a-real-token", "challenge_id": 999999, "reward_id": 999999,
+    "submission_id": 999999,
+}
 
 
 def _url_for_rule(app, rule) -> str:

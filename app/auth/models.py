@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, func, select, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, false, func, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -68,6 +68,14 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())
     invited_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Profile, completed by the customer (also through the `profile` challenge).
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    linkedin_url: Mapped[str | None] = mapped_column(String(255))
+    # The leaderboard is opt-in, with a display name of the customer's choosing.
+    leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())
+    display_name: Mapped[str | None] = mapped_column(String(60))
+    # The customer's personal referral code (share links, /r/<code>), made when first needed.
+    referral_code: Mapped[str | None] = mapped_column(String(16), unique=True)
 
     company: Mapped[Company | None] = relationship(back_populates="contacts", foreign_keys=[company_id])
     manager: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[manager_id])

@@ -23,7 +23,9 @@ STAFF_HOME = {MARKETER: "workspaces.marketing", ADMIN: "workspaces.marketing", S
 def home():
     if current_user.role != CUSTOMER:
         return redirect(url_for(STAFF_HOME[current_user.role]))
-    return render("main/home.html")
+    from app.journey.routes import render_home
+
+    return render_home()
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,0 +1,90 @@
+"""The challenge-type registry and the base class every type extends.
+
+A type says how marketers configure it (`config_form`), what customers fill in (`answer_form`),
+how the answer is stored (`to_data`) and shown (`summary`, `template`), and whether it needs a
+review before points are awarded. `app.challenges.types` registers the built-in types.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask_babel import lazy_gettext as _l
+
+from app.forms import Form
+
+REGISTRY: dict[str, ChallengeType] = {}
+
+
+def register(cls: type[ChallengeType]) -> type[ChallengeType]:
+    if cls.key in REGISTRY:
+        raise ValueError(f"challenge type {cls.key!r} registered twice")
+    REGISTRY[cls.key] = cls()
+    return cls
+
+
+def get_type(key: str) -> ChallengeType:
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise LookupError(f"unknown challenge type {key!r}") from None
+
+
+class ChallengeType:
+    key: ClassVar[str]
+    label: ClassVar[Any]  # lazy string: the type's name for marketers and customers
+    help: ClassVar[Any] = ""  # one line for marketers choosing a type
+    level: ClassVar[int] = 1  # the level this type is meant for
+    needs_review: ClassVar[bool] = False  # default for new challenges of this type
+    # Level-3 types: nothing is awarded for merely submitting; points come at sales milestones.
+    awards_on_submit: ClassVar[bool] = True
+    # Shown under "my contributions"; `consent` ones can be withdrawn, which unpublishes them.
+    contribution: ClassVar[bool] = False
+    consent: ClassVar[bool] = False
+    submit_label: ClassVar[Any] = _l("Send")
+
+    # --- marketers -------------------------------------------------------------------------
+    def config_form(self, formdata=None, config: dict | None = None) -> Form | None:
+        """A form for this type's settings, or None when it has none."""
+        return None
+
+    def config_from_form(self, form: Form) -> dict:
+        return {}
+
+    def default_config(self) -> dict:
+        return {}
+
+    # --- customers -------------------------------------------------------------------------
+    def answer_form(self, challenge, formdata=None, user=None) -> Form:
+        raise NotImplementedError
+
+    def to_data(self, form: Form, challenge, user) -> dict:
+        """The answer as JSON-safe data, stored on the submission."""
+        return {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "submit")}
+
+    def after_submit(self, submission, user) -> None:
+        """Side effects of a stored answer (e.g. profile fields copied onto the account). Flush only."""
+
+    def context(self, challenge, user) -> dict:
+        """Extra template context for the challenge page."""
+        return {}
+
+    @property
+    def template(self) -> str:
+        """The partial that renders the answer form's fields."""
+        return f"challenges/types/{self.key}.html"
+
+    @property
+    def info_template(self) -> str:
+        """An optional partial shown above the form and after sending (a link, a QR code …)."""
+        return f"challenges/types/{self.key}_info.html"
+
+    @property
+    def waiting_text(self):
+        """What the customer reads while a submission waits."""
+        if not self.awards_on_submit:
+            return _l("Thank you! Your account manager takes it from here. Points follow when the introduction leads to a real conversation.")
+        return _l("Thank you! We will look at it soon; your points follow after that.")
+
+    def summary(self, submission) -> str:
+        """One line describing a submission, for lists."""
+        return ""

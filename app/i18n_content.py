@@ -1,0 +1,22 @@
+"""Marketer-written content has a Dutch and an English field; show the one for the active locale."""
+from __future__ import annotations
+
+from flask_babel import get_locale
+
+
+def localized(obj, field: str) -> str:
+    """`obj.<field>_nl` or `obj.<field>_en` for the active locale, falling back to the other one."""
+    locale = str(get_locale() or "nl")
+    first, second = (locale, "en" if locale == "nl" else "nl")
+    return getattr(obj, f"{field}_{first}", None) or getattr(obj, f"{field}_{second}", None) or ""
+
+
+def localized_value(value, locale: str | None = None) -> str:
+    """For config dicts like {"nl": "…", "en": "…"} stored in JSON."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        return ""
+    locale = locale or str(get_locale() or "nl")
+    other = "en" if locale == "nl" else "nl"
+    return value.get(locale) or value.get(other) or ""

@@ -1,0 +1,1 @@
+"""The customer journey: levels, challenges and what customers submit."""

@@ -1,0 +1,91 @@
+"""The customer's journey: home, a challenge and its form."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.challenges import get_type
+from app.extensions import db
+from app.htmx import render, wants_fragment
+from app.i18n_content import localized
+from app.journey.models import PUBLISHED, Challenge
+from app.journey.services import LOCKED, JourneyError, complete_challenge, journey_state
+from app.security import customers_only
+
+bp = Blueprint("journey", __name__)
+
+REFUSALS = {
+    "locked": lambda: _("This challenge opens when you reach its level."),
+    "closed": lambda: _("This challenge is not open at the moment."),
+    "waiting": lambda: _("You already sent this one; it is waiting for a review."),
+    "done": lambda: _("You already completed this challenge."),
+}
+
+
+def render_home():
+    state = journey_state(current_user)
+    return render("journey/home.html", state=state)
+
+
+def _challenge_or_404(challenge_id: int) -> Challenge:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or challenge.status != PUBLISHED:
+        abort(404)
+    return challenge
+
+
+@bp.route("/challenges/<int:challenge_id>", methods=["GET", "POST"])
+@customers_only
+def challenge(challenge_id: int):
+    challenge = _challenge_or_404(challenge_id)
+    ctype = get_type(challenge.type_key)
+    state = journey_state(current_user)
+    cstate = state.by_challenge[challenge.id]
+    form = ctype.answer_form(challenge, formdata=request.form if request.method == "POST" else None, user=current_user)
+    context = dict(challenge=challenge, ctype=ctype, cstate=cstate, state=state, form=form,
+                   level_state=next(lvl for lvl in state.levels if lvl.level.id == challenge.level_id),
+                   # A locked challenge shows nothing personal yet (no referral code is made for it).
+                   extra=ctype.context(challenge, current_user) if cstate.status != LOCKED else {})
+    if request.method == "GET":
+        return render("journey/challenge.html", **context)
+
+    if not cstate.can_submit:
+        flash(REFUSALS.get(cstate.status, REFUSALS["closed"])(), "error")
+        return render("journey/challenge.html", status=409, **context)
+    if not form.validate():
+        return render("journey/challenge.html", status=422, **context)
+    try:
+        completion = complete_challenge(current_user, challenge, ctype.to_data(form, challenge, current_user))
+    except JourneyError as exc:
+        db.session.rollback()
+        flash(REFUSALS.get(exc.reason, REFUSALS["closed"])(), "error")
+        return render("journey/challenge.html", status=409, **{**context, "state": journey_state(current_user)})
+    db.session.commit()
+
+    if wants_fragment():
+        state = completion.state
+        return render(
+            "journey/challenge.html", completion=completion, **{
+                **context, "state": state, "cstate": state.by_challenge[challenge.id],
+                "level_state": next(lvl for lvl in state.levels if lvl.level.id == challenge.level_id),
+            },
+        )
+    for message in celebration_messages(completion):
+        flash(message, "success")
+    return redirect(url_for("journey.challenge", challenge_id=challenge.id), 303)
+
+
+def celebration_messages(completion) -> list[str]:
+    messages = []
+    if completion.points:
+        messages.append(_("Well done! You earned %(points)d points.", points=completion.points))
+    elif completion.waiting:
+        messages.append(str(get_type(completion.submission.challenge.type_key).waiting_text))
+    else:
+        messages.append(_("Thank you! Done."))
+    for level in completion.new_levels:
+        messages.append(_("New level reached: %(name)s!", name=localized(level, "name")))
+    for badge in completion.new_badges:
+        messages.append(_("New badge: %(name)s", name=localized(badge, "name")))
+    return messages

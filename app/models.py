@@ -1,0 +1,7 @@
+"""Every model, imported in one place so the metadata is complete (Alembic, create_all)."""
+from app.auth.models import Company, User  # noqa: F401
+from app.challenges import types as _types  # noqa: F401  (registers the built-in challenge types)
+from app.journey.models import Challenge, Level, LevelUnlock, Submission  # noqa: F401
+from app.mail import OutboxMessage  # noqa: F401
+from app.points.models import PointsEntry  # noqa: F401
+from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F401

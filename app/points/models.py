@@ -1,0 +1,32 @@
+"""Append-only points ledger: every award or spend is a row with its source; balance = SUM."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.auth.models import utcnow
+from app.extensions import db
+
+
+class PointsEntry(db.Model):
+    __tablename__ = "points_entries"
+    __table_args__ = (
+        # The same source never counts twice: double clicks, retries and parallel workers award once.
+        UniqueConstraint("user_id", "source_type", "source_id", name="uq_points_entries_source"),
+        Index("ix_points_entries_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    points: Mapped[int]
+    source_type: Mapped[str] = mapped_column(String(30))
+    source_id: Mapped[int]
+    # The reason as it was when awarded: later edits to a challenge do not rewrite history.
+    reason_nl: Mapped[str] = mapped_column(String(255))
+    reason_en: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PointsEntry user={self.user_id} {self.points:+d} {self.source_type}:{self.source_id}>"

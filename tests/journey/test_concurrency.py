@@ -1,0 +1,89 @@
+"""Double clicks and parallel workers, against PostgreSQL with real threads."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db as _db
+from app.journey.models import Submission
+from app.journey.services import settle
+from app.points.models import PointsEntry
+from app.rewards.models import POINTS_AT_LEAST, Badge, Redemption, Reward, UserBadge
+from app.rewards.services import RewardError, claim_reward
+from tests.conftest import csrf_token
+from tests.factories import make_challenge, make_level, make_user
+from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.postgres
+WORKERS = 20
+
+
+def test_twenty_concurrent_completions_store_one_answer_and_one_ledger_row(app, db):
+    challenge = make_challenge(make_level(1), "question", points=15)
+    user = make_user("customer")
+    db.session.commit()
+    url, user_key = f"/challenges/{challenge.id}", user.get_id()
+
+    def submit():
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user_key
+        token = csrf_token(app, client)
+        return client.post(url, data={"answer": "Hours saved every week.", "csrf_token": token}).status_code
+
+    codes = run_at_once(app, WORKERS, submit)
+    assert all(isinstance(code, int) and code < 500 for code in codes), codes
+    assert codes.count(303) == 1 and set(codes) <= {303, 409}
+    assert db.session.scalar(select(func.count(Submission.id))) == 1
+    assert db.session.scalar(select(func.count(PointsEntry.id))) == 1
+    assert db.session.scalar(select(func.sum(PointsEntry.points))) == 15
+
+
+def test_a_badge_is_awarded_once_under_parallel_checks(app, db):
+    make_level(1)
+    user = make_user("customer")
+    db.session.add(Badge(key="first", name_nl="Eerste", name_en="First", rule=POINTS_AT_LEAST, rule_value=10))
+    db.session.add(PointsEntry(user_id=user.id, points=20, source_type="test", source_id=1, reason_nl="x", reason_en="x"))
+    db.session.commit()
+    user_id = user.id
+
+    def check():
+        from app.auth.models import User
+
+        _, _, badges = settle(_db.session.get(User, user_id))
+        _db.session.commit()
+        return len(badges)
+
+    results = run_at_once(app, WORKERS, check)
+    assert all(isinstance(r, int) for r in results), results
+    assert sum(results) == 1
+    assert db.session.scalar(select(func.count(UserBadge.id))) == 1
+
+
+def test_last_reward_in_stock_goes_to_exactly_one_of_twenty_customers(app, db):
+    make_level(1)
+    reward = Reward(name_nl="Lunch", name_en="Lunch", kind="exclusive_access", stock=1)
+    db.session.add(reward)
+    customers = [make_user("customer").id for _ in range(WORKERS)]
+    db.session.commit()
+    queue = list(customers)
+    reward_id = reward.id
+
+    def claim():
+        from app.auth.models import User
+
+        user = _db.session.get(User, queue.pop())
+        try:
+            claim_reward(user, _db.session.get(Reward, reward_id))
+            _db.session.commit()
+            return "won"
+        except RewardError as exc:
+            _db.session.rollback()
+            return exc.reason
+
+    results = run_at_once(app, WORKERS, claim)
+    assert results.count("won") == 1, results
+    assert set(results) <= {"won", "stock"}, results
+    assert db.session.scalar(select(func.count(Redemption.id))) == 1
+    _db.session.expire_all()
+    assert _db.session.get(Reward, reward_id).stock == 0
