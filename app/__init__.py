@@ -138,7 +138,6 @@ def _init_templates(app: Flask) -> None:
 def _init_sqlite(app: Flask) -> None:
     """WAL and foreign keys for SQLite, so several gunicorn workers can share it safely."""
     from sqlalchemy import event
-    from sqlalchemy.engine import Engine
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return

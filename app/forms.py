@@ -1,6 +1,8 @@
 """The base form every form in the app uses."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask_wtf import FlaskForm
 
 
@@ -14,3 +16,20 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), _drop_nul]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def is_linkedin_url(value: str) -> bool:
+    """An https address on linkedin.com (or a subdomain such as www.), with nothing hidden in it."""
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:  # e.g. a malformed IPv6 host or port
+        return False
+    if parts.scheme.lower() != "https" or parts.username is not None or parts.password is not None:
+        return False
+    if port not in (None, 443):
+        return False
+    return host == "linkedin.com" or host.endswith(".linkedin.com")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import HX, count_queries
-from tests.factories import make_challenge, make_company, make_level, make_user
+from tests.factories import make_company, make_level, make_user
 
 
 def _fill(db, companies: int, contacts_each: int, manager=None):

@@ -21,7 +21,7 @@ from app.auth.models import User
 from app.challenges.fields import MultiCheckboxField
 from app.challenges.registry import ChallengeType, register
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, is_linkedin_url
 from app.i18n_content import localized_value
 
 
@@ -222,9 +222,7 @@ def _linkedin_url(form, field):
     """Empty, or an https link on linkedin.com (or www./nl. … linkedin.com)."""
     if not field.data:
         return
-    host = _host(field.data)  # None unless it parses, port included
-    https = host is not None and field.data.lower().startswith("https://") and urlsplit(field.data).port in (None, 443)
-    if not https or not _on_domain(host, "linkedin.com"):
+    if not is_linkedin_url(field.data):
         raise ValidationError(_l(
             "Enter a LinkedIn link that starts with https://, for example https://www.linkedin.com/in/your-name."
         ))

@@ -1,13 +1,12 @@
 """The customer's profile form."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, SubmitField, URLField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.forms import Form
+from app.forms import Form, is_linkedin_url
 from app.main.forms import LANGUAGE_NAMES
 
 try:  # WTForms 3.3 deprecates tuple choices; older 3.x only knows tuples.
@@ -23,23 +22,6 @@ def _language_choices() -> list:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def is_linkedin_url(value: str) -> bool:
-    """An https address on linkedin.com (or a subdomain such as www.), with nothing hidden in it."""
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:  # e.g. a malformed IPv6 host or port
-        return False
-    if parts.scheme.lower() != "https" or parts.username is not None or parts.password is not None:
-        return False
-    if port not in (None, 443):
-        return False
-    return host == "linkedin.com" or host.endswith(".linkedin.com")
 
 
 class ProfileForm(Form):

@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext, refresh
 from flask_login import current_user
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.auth.models import CUSTOMER, User
@@ -26,11 +26,12 @@ from app.journey.services import JourneyState, journey_state
 from app.journey.services import withdraw_consent as withdraw_submission_consent
 from app.pagination import paginate
 from app.points.models import PointsEntry
-from app.points.services import totals
+from app.points.services import EARNED, totals
 from app.rewards.models import (
     CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Redemption, Reward, UserBadge,
 )
-from app.rewards.services import RewardError, claim_reward as claim_reward_for, reward_blocker
+from app.rewards.services import RewardError, approved_counts_by_type, reward_blocker
+from app.rewards.services import claim_reward as claim_reward_for
 from app.security import customers_only
 
 bp = Blueprint("customer", __name__)
@@ -138,14 +139,7 @@ def badges():
         .order_by(Badge.position, Badge.id)
     ).all()
     earned_points, _balance = totals(current_user.id)
-    type_counts = dict(
-        db.session.execute(
-            select(Challenge.type_key, func.count(Submission.id))
-            .join(Submission, Submission.challenge_id == Challenge.id)
-            .where(Submission.user_id == current_user.id, Submission.status == APPROVED)
-            .group_by(Challenge.type_key)
-        ).all()
-    )
+    type_counts = approved_counts_by_type(current_user.id)
     earned, to_earn = [], []
     for badge, awarded_at in rows:
         view = BadgeView(badge, badge_icon(badge.icon), badge_requirement(badge), awarded_at)
@@ -402,7 +396,7 @@ def leaderboard_enabled() -> bool:
 def leaderboard():
     if not leaderboard_enabled():
         abort(404)
-    earned = func.coalesce(func.sum(case((PointsEntry.points > 0, PointsEntry.points), else_=0)), 0).label("earned")
+    earned = EARNED.label("earned")
     # One aggregate query; only what the customers chose to show (never an e-mail or a company).
     result = db.session.execute(
         select(User.id, User.name, User.display_name, earned)

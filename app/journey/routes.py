@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.challenges import get_type
@@ -79,7 +80,8 @@ def challenge(challenge_id: int):
 def celebration_messages(completion) -> list[str]:
     messages = []
     if completion.points:
-        messages.append(_("Well done! You earned %(points)d points.", points=completion.points))
+        messages.append(ngettext("Well done! You earned %(num)d point.", "Well done! You earned %(num)d points.",
+                                 completion.points))
     elif completion.waiting:
         messages.append(str(get_type(completion.submission.challenge.type_key).waiting_text))
     else:

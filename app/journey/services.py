@@ -240,10 +240,14 @@ def review_submission(submission: Submission, reviewer: User, approve: bool, not
 
 def withdraw_consent(submission: Submission, user: User) -> bool:
     """The customer takes back a publication consent: the item is unpublished at once."""
-    if submission.user_id != user.id or submission.consent_withdrawn_at is not None:
+    if submission.user_id != user.id or not get_type(submission.challenge.type_key).consent:
         return False
-    if not get_type(submission.challenge.type_key).consent:
-        return False
-    submission.consent_withdrawn_at = utcnow()
-    db.session.flush()
-    return True
+    # Conditional, so the first withdrawal's moment stands when two arrive at once.
+    result = db.session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.consent_withdrawn_at.is_(None))
+        .values(consent_withdrawn_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(submission)
+    return result.rowcount == 1

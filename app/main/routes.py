@@ -1,7 +1,7 @@
 """Home, language choice and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_babel import refresh
 from flask_login import current_user
 from sqlalchemy import text

@@ -1,11 +1,16 @@
 """Awarding and reading points. Never read-modify-write a balance: insert a ledger row."""
 from __future__ import annotations
 
+from flask import g, has_app_context
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.points.models import PointsEntry
+
+
+# Points earned (awards only, spending excluded): what levels and the leaderboard count.
+EARNED = func.coalesce(func.sum(case((PointsEntry.points > 0, PointsEntry.points), else_=0)), 0)
 
 
 def award_points(user_id: int, points: int, source_type: str, source_id: int, reason_nl: str, reason_en: str) -> PointsEntry | None:
@@ -19,15 +24,26 @@ def award_points(user_id: int, points: int, source_type: str, source_id: int, re
             db.session.add(entry)
     except IntegrityError:
         return None
+    _forget_totals()
     return entry
 
 
+def _forget_totals() -> None:
+    if has_app_context():
+        g.pop("points_totals", None)
+
+
 def totals(user_id: int) -> tuple[int, int]:
-    """(earned, balance): earned counts awards only and drives levels; balance is what can be spent."""
+    """(earned, balance): earned counts awards only and drives levels; balance is what can be spent.
+    Remembered for the rest of the request (the header and the page both show it) until points change."""
+    cache = g.setdefault("points_totals", {}) if has_app_context() else {}
+    if user_id not in cache:
+        cache[user_id] = _query_totals(user_id)
+    return cache[user_id]
+
+
+def _query_totals(user_id: int) -> tuple[int, int]:
     earned, balance = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((PointsEntry.points > 0, PointsEntry.points), else_=0)), 0),
-            func.coalesce(func.sum(PointsEntry.points), 0),
-        ).where(PointsEntry.user_id == user_id)
+        select(EARNED, func.coalesce(func.sum(PointsEntry.points), 0)).where(PointsEntry.user_id == user_id)
     ).one()
     return int(earned), int(balance)

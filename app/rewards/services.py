@@ -19,7 +19,8 @@ class RewardError(Exception):
         self.reason = reason
 
 
-def _type_counts(user_id: int) -> dict[str, int]:
+def approved_counts_by_type(user_id: int) -> dict[str, int]:
+    """How many approved submissions a customer has per challenge type."""
     rows = db.session.execute(
         select(Challenge.type_key, func.count(Submission.id))
         .join(Submission, Submission.challenge_id == Challenge.id)
@@ -47,7 +48,7 @@ def evaluate_badges(user: User, state) -> list[Badge]:
     candidates = list(db.session.scalars(select(Badge).where(Badge.active.is_(True), Badge.id.not_in(owned))))
     if not candidates:
         return []
-    counts = _type_counts(user.id) if any(b.rule == TYPE_COUNT for b in candidates) else {}
+    counts = approved_counts_by_type(user.id) if any(b.rule == TYPE_COUNT for b in candidates) else {}
     awarded = []
     for badge in candidates:
         if not badge_earned(badge, state, counts):
@@ -80,9 +81,11 @@ def claim_reward(user: User, reward: Reward) -> Redemption:
     """Claim a reward: one per customer, stock never below zero, points spent through the ledger."""
     from app.journey.services import journey_state
 
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Serialise this customer's spending so two claims cannot both use the same points.
-        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # Serialise this customer's spending so two claims cannot both use the same points: a no-op
+    # UPDATE takes the row lock on PostgreSQL and the write lock on SQLite before the balance is read.
+    db.session.execute(
+        update(User).where(User.id == user.id).values(id=User.id).execution_options(synchronize_session=False)
+    )
     state = journey_state(user)
     claimed = db.session.scalar(
         select(Redemption.id).where(Redemption.user_id == user.id, Redemption.reward_id == reward.id)

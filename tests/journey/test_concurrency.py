@@ -87,3 +87,29 @@ def test_last_reward_in_stock_goes_to_exactly_one_of_twenty_customers(app, db):
     assert db.session.scalar(select(func.count(Redemption.id))) == 1
     _db.session.expire_all()
     assert _db.session.get(Reward, reward_id).stock == 0
+
+
+def test_parallel_claims_never_spend_the_same_points_twice(app, db):
+    make_level(1)
+    user = make_user("customer")
+    first = Reward(name_nl="A", name_en="A", kind="donation", point_cost=50)
+    second = Reward(name_nl="B", name_en="B", kind="recognition", point_cost=50)
+    db.session.add_all([first, second])
+    db.session.add(PointsEntry(user_id=user.id, points=50, source_type="test", source_id=1, reason_nl="x", reason_en="x"))
+    db.session.commit()
+    user_id, reward_ids = user.id, [first.id, second.id] * (WORKERS // 2)
+
+    def claim():
+        from app.auth.models import User
+
+        try:
+            claim_reward(_db.session.get(User, user_id), _db.session.get(Reward, reward_ids.pop()))
+            _db.session.commit()
+            return "won"
+        except RewardError as exc:
+            _db.session.rollback()
+            return exc.reason
+
+    results = run_at_once(app, WORKERS, claim)
+    assert results.count("won") == 1, results
+    assert db.session.scalar(select(func.sum(PointsEntry.points))) == 0
