@@ -40,6 +40,8 @@ class ChallengeType:
     # Shown under "my contributions"; `consent` ones can be withdrawn, which unpublishes them.
     contribution: ClassVar[bool] = False
     consent: ClassVar[bool] = False
+    # Approval means we publish it (a quote, a story); otherwise approval only confirms it.
+    publishes: ClassVar[bool] = False
     submit_label: ClassVar[Any] = _l("Send")
 
     # --- marketers -------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class Question(ChallengeType):
         class AnswerForm(Form):
             answer = TextAreaField(
                 _l("Your answer"),
+                description=_l("At least %(min)d characters.", min=min_length),
                 validators=[
                     DataRequired(_l("Write your answer.")),
                     Length(min=min_length, max=2000, message=_l("Write between %(min)d and %(max)d characters.", min=min_length, max=2000)),
@@ -411,6 +412,7 @@ def _years_later(day: date, years: int) -> date:
 
 @register
 class Quote(ChallengeType):
+    publishes = True
     key = "quote"
     label = _l("Quote")
     help = _l("A testimonial with a publication consent: name, company, logo, photo, channels and an end date.")
@@ -481,6 +483,7 @@ STORY_PERIODS = {"this_month": _l("This month"), "next_quarter": _l("Next quarte
 
 @register
 class CaseStory(ChallengeType):
+    publishes = True
     key = "case_story"
     label = _l("Customer story")
     help = _l("Consent to a customer story and a short interview.")

@@ -276,7 +276,7 @@ class ContributionView:
 def _contribution_view(submission: Submission) -> ContributionView:
     ctype = get_type(submission.challenge.type_key)
     status = WITHDRAWN if submission.consent_withdrawn_at is not None else submission.status
-    label = ACCEPTED_LABEL if status == APPROVED and not ctype.consent else CONTRIBUTION_STATUS.get(status, status)
+    label = ACCEPTED_LABEL if status == APPROVED and not ctype.publishes else CONTRIBUTION_STATUS.get(status, status)
     return ContributionView(
         submission=submission,
         type_label=str(ctype.label),

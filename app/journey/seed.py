@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.auth.models import User, utcnow
 from app.extensions import db
-from app.journey.models import APPROVED, PENDING, Challenge, Level, Submission
+from app.journey.models import APPROVED, PENDING, Challenge, Level, LevelUnlock, Submission
 from app.points.services import award_points
-from app.rewards.models import CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Reward
+from app.rewards.models import CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Reward, UserBadge
 
 LEVELS = [
     dict(position=1, points_threshold=0, name_nl="Betrokkenheid creëren", name_en="Creating engagement",
@@ -207,3 +207,8 @@ def _seed_history(challenges: dict[str, Challenge]) -> None:
             db.session.add(Submission(user_id=user.id, challenge=challenges[key], data=DEMO_ANSWERS.get(key, {}), status=PENDING))
         db.session.flush()
         settle(user)
+        # Badges and levels were earned along the way, not today.
+        if done:
+            last = start + timedelta(days=4 * (len(done) - 1))
+            db.session.execute(update(UserBadge).where(UserBadge.user_id == user.id).values(awarded_at=last))
+            db.session.execute(update(LevelUnlock).where(LevelUnlock.user_id == user.id).values(unlocked_at=last))

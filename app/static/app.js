@@ -1,11 +1,18 @@
 // Small progressive enhancements on top of htmx. The site works without this file.
 (function () {
   "use strict";
-  // After htmx swaps in new content, put keyboard focus where a person needs it: on the first
+  // After htmx swaps in new content, put keyboard focus where a person needs it: on the
+  // celebration after a completed challenge (the form it replaced had the focus), on the first
   // field with an error when a form came back, otherwise on the new page's content after a
   // boosted navigation (so screen readers announce it).
   document.addEventListener("htmx:afterSettle", function (event) {
     var detail = event.detail || {};
+    var celebration = document.querySelector(".celebration");
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (celebration && lost) {
+      celebration.focus();
+      return;
+    }
     var invalid = document.querySelector("[aria-invalid=true]");
     if (invalid && document.querySelector(".form-errors[role=alert]")) {
       invalid.focus();

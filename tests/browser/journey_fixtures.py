@@ -2,7 +2,7 @@
 
 Completing a challenge or claiming a reward changes the shared, session-wide database, so every
 test that does so resets the customer it uses, before and after, and works on its own.
-Import the fixtures into a test module: `from tests.browser.journey_fixtures import journey_reset`.
+Make the fixtures visible in a test module by binding them there (see test_journey.py).
 """
 from __future__ import annotations
 
@@ -59,7 +59,9 @@ def reset_journey(app, email: str) -> None:
             .group_by(Redemption.reward_id)
         ).all():
             db.session.execute(
-                update(Reward).where(Reward.id == reward_id, Reward.stock.is_not(None)).values(stock=Reward.stock + taken)
+                update(Reward)
+                .where(Reward.id == reward_id, Reward.stock.is_not(None))
+                .values(stock=Reward.stock + taken)
             )
         for model in (Redemption, UserBadge, LevelUnlock, PointsEntry, Submission):
             db.session.execute(delete(model).where(model.user_id == user.id))

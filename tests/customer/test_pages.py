@@ -28,6 +28,7 @@ class QuoteType(ChallengeType):
     label = "Customer quote"
     contribution = True
     consent = True
+    publishes = True
 
     def summary(self, submission):
         return submission.data.get("text", "")
@@ -457,7 +458,7 @@ def test_contributions_list_status_summary_and_withdraw_form(client, db, login_a
 
     assert "Waiting for review" in row(waiting) and "Waiting words" in row(waiting)
     assert "Published" in row(published) and "Withdraw my consent" in row(published)
-    assert "unpublishes this" in row(published)
+    assert "we will not use this" in row(published)
     assert "Not accepted" in row(rejected) and "Link does not work" in row(rejected)
     assert "Withdraw my consent" not in row(rejected)  # a review has no consent to withdraw
     assert "Consent withdrawn" in row(withdrawn) and "Withdraw my consent" not in row(withdrawn)
