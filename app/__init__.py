@@ -56,6 +56,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(customer_bp)
     app.register_blueprint(workspaces_bp)
 
+    from app.admin import audit, designer, moderation, participants
+
+    for module in (designer, moderation, participants, audit):
+        app.register_blueprint(module.bp)
+
     from app import cli
 
     cli.register(app)
@@ -117,6 +122,7 @@ def _init_templates(app: Flask) -> None:
 
         return {
             "customer_points": _customer_points,
+            "has_endpoint": lambda name: name in app.view_functions,
             "csrf_token": generate_csrf,
             "current_locale": str(get_locale()),
             "language_names": LANGUAGE_NAMES,

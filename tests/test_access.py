@@ -24,6 +24,8 @@ EXPECTED = {
     "workspaces.marketing": (TO_LOGIN, 403, 200, 403, 200),
     "workspaces.sales": (TO_LOGIN, 403, 403, 200, 200),
     "journey.challenge": (TO_LOGIN, 404, 403, 403, 403),  # a challenge that does not exist
+    "journey.notifications_read": (TO_LOGIN, 303, 403, 403, 403),
+    "admin_audit.index": (TO_LOGIN, 403, 403, 403, 200),
     "customer.points": (TO_LOGIN, 200, 403, 403, 403),
     "customer.badges": (TO_LOGIN, 200, 403, 403, 403),
     "customer.rewards": (TO_LOGIN, 200, 403, 403, 403),
@@ -37,6 +39,14 @@ SAMPLE_ARGS = {
     "filename": "app.css", "token": "not-a-real-token", "challenge_id": 999999, "reward_id": 999999,
     "submission_id": 999999,
 }
+
+
+from tests.access_tables import designer, moderation, participants  # noqa: E402
+
+for _area in (designer, moderation, participants):
+    assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
+    EXPECTED.update(_area.EXPECTED)
+    SAMPLE_ARGS.update(_area.SAMPLE_ARGS)
 
 
 def _url_for_rule(app, rule) -> str:

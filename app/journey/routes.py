@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from app.challenges import get_type
 from app.extensions import db
-from app.htmx import render, wants_fragment
+from app.htmx import redirect_to, render, wants_fragment
+from app.notifications.services import mark_read, unread
 from app.i18n_content import localized
 from app.journey.models import PUBLISHED, Challenge
 from app.journey.services import LOCKED, JourneyError, complete_challenge, journey_state
@@ -26,7 +27,15 @@ REFUSALS = {
 
 def render_home():
     state = journey_state(current_user)
-    return render("journey/home.html", state=state)
+    return render("journey/home.html", state=state, notes=unread(current_user.id))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@customers_only
+def notifications_read():
+    mark_read(current_user.id)
+    db.session.commit()
+    return redirect_to(url_for("main.home"))
 
 
 def _challenge_or_404(challenge_id: int) -> Challenge:

@@ -1,0 +1,1 @@
+"""The marketing workspace under /admin: designer, moderation, participants, library, audit."""

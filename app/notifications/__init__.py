@@ -1,0 +1,1 @@
+"""In-app messages to customers (a review outcome, a reward on its way)."""

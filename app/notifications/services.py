@@ -1,0 +1,37 @@
+"""Telling a customer something: in the app, and by e-mail through the outbox."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from app.auth.models import User, utcnow
+from app.extensions import db
+from app.mail import queue_mail
+from app.notifications.models import Notification
+
+MAX_SHOWN = 5
+
+
+def notify(user: User, kind: str, text_nl: str, text_en: str, link: str | None = None, email: bool = True) -> Notification:
+    """An in-app message and (by default) the same words by e-mail, in the person's language. Flush only."""
+    note = Notification(user_id=user.id, kind=kind, text_nl=text_nl, text_en=text_en, link=link)
+    db.session.add(note)
+    db.session.flush()
+    if email:
+        queue_mail(user.email, "notification", user.locale, user=user,
+                   text=text_nl if user.locale == "nl" else text_en, link=link)
+    return note
+
+
+def unread(user_id: int) -> list[Notification]:
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(MAX_SHOWN)
+    ))
+
+
+def mark_read(user_id: int) -> int:
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return result.rowcount
