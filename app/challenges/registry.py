@@ -45,8 +45,12 @@ class ChallengeType:
     submit_label: ClassVar[Any] = _l("Send")
 
     # --- marketers -------------------------------------------------------------------------
-    def config_form(self, formdata=None, config: dict | None = None) -> Form | None:
-        """A form for this type's settings, or None when it has none."""
+    def config_form(self, formdata=None, config: dict | None = None, **kwargs) -> Form | None:
+        """A form for this type's settings, or None when it has none.
+
+        Pre-filled from `config` (or `default_config()` when neither is given); `formdata` is what
+        was posted. `kwargs` go to the form's constructor (e.g. `meta={"csrf": False}`).
+        """
         return None
 
     def config_from_form(self, form: Form) -> dict:

@@ -18,6 +18,14 @@ from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.auth.models import User
+from app.challenges.config_fields import (
+    TextPair,
+    TextRows,
+    WholeNumberField,
+    build_config_form,
+    clean_text,
+    number_between,
+)
 from app.challenges.fields import MultiCheckboxField
 from app.challenges.registry import ChallengeType, register
 from app.extensions import db
@@ -32,11 +40,27 @@ class Question(ChallengeType):
     help = _l("One question, answered in the customer's own words.")
     level = 1
 
+    def default_config(self):
+        return {"min_length": QUESTION_MIN_LENGTH}
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        message = _l("Enter a whole number from 1 to %(max)d.", max=QUESTION_MAX_MIN_LENGTH)
+        fields = {"min_length": WholeNumberField(
+            _l("Shortest answer (characters)"),
+            description=_l("Answers must have at least this many characters, from 1 to %(max)d.",
+                           max=QUESTION_MAX_MIN_LENGTH),
+            validators=[number_between(1, QUESTION_MAX_MIN_LENGTH, message)], invalid_message=message,
+            render_kw={"min": 1, "max": QUESTION_MAX_MIN_LENGTH},
+        )}
+        data = {"min_length": _min_length(config)}
+        return build_config_form("QuestionConfigForm", ["min_length"], fields, formdata, data, **kwargs)
+
+    def config_from_form(self, form):
+        return {"min_length": form.min_length.data}
+
     def answer_form(self, challenge, formdata=None, user=None):
-        try:
-            min_length = min(max(int(_config(challenge).get("min_length", 3)), 1), 1000)
-        except (TypeError, ValueError):
-            min_length = 3
+        min_length = _min_length(_config(challenge))
 
         class AnswerForm(Form):
             answer = TextAreaField(
@@ -58,12 +82,45 @@ class Question(ChallengeType):
         return submission.data.get("answer", "")[:140]
 
 
+QUESTION_MIN_LENGTH = 3
+QUESTION_MAX_MIN_LENGTH = 1000
+
+
+def _min_length(config: dict) -> int:
+    value = config.get("min_length", QUESTION_MIN_LENGTH)
+    try:
+        return min(max(int(value), 1), QUESTION_MAX_MIN_LENGTH)
+    except (TypeError, ValueError, OverflowError):
+        return QUESTION_MIN_LENGTH
+
+
 @register
 class Poll(ChallengeType):
     key = "poll"
     label = _l("Poll")
     help = _l("Choose one or several options.")
     level = 1
+
+    def default_config(self):
+        return {"multiple": False, "options": []}
+
+    def _options_rows(self, formdata, config):
+        return TextRows(
+            "option", _l("Options"), lambda n: _l("Option %(n)d", n=n),
+            items=config.get("options"), formdata=formdata, rows=8, max_rows=20, min_filled=2,
+            too_few=_l("Give at least two options, each in Dutch and English."),
+            description=_l("Each option in Dutch and English. Empty rows are left out."),
+        )
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        options = self._options_rows(formdata, config)
+        fields = {"multiple": BooleanField(_l("Customers may choose several options"))}
+        data = {**options.data(), "multiple": bool(config.get("multiple"))}
+        return build_config_form("PollConfigForm", [options, "multiple"], fields, formdata, data, **kwargs)
+
+    def config_from_form(self, form):
+        return {"multiple": bool(form.multiple.data), "options": form.texts("option")}
 
     def _choices(self, challenge):
         return _indexed_texts(_config(challenge).get("options"))
@@ -123,6 +180,30 @@ def _config(challenge) -> dict:
     return challenge.config if isinstance(challenge.config, dict) else {}
 
 
+def _start_config(ctype, formdata, config) -> dict:
+    """The settings a config form starts from: `config`, or the type's defaults for a new challenge."""
+    if config is None and formdata is None:
+        return ctype.default_config()
+    return config if isinstance(config, dict) else {}
+
+
+def _config_link(message, https_only=False):
+    """A marketer's link: a full http(s) (or only https) address with a dotted host name.
+    Empty and too long are left to DataRequired and Length, so each problem gets one message."""
+
+    def check(form, field):
+        value = field.data
+        if not value or len(value) > URL_MAX:
+            return
+        host = _host(value)
+        if host is None or "." not in host.strip("."):
+            raise ValidationError(message)
+        if https_only and urlsplit(value).scheme.lower() != "https":
+            raise ValidationError(message)
+
+    return check
+
+
 def _indexed_texts(value) -> list[tuple[str, str]]:
     """Choices from a config list of {"nl", "en"} texts: (index in that list, text), skipping empty ones."""
     if not isinstance(value, list):
@@ -134,6 +215,12 @@ def _keys(value, known: dict) -> list[str]:
     """The config keys of `known` that `value` (a list) names, in the order given, or all of them."""
     chosen = [key for key in value if isinstance(key, str) and key in known] if isinstance(value, list) else []
     return list(dict.fromkeys(chosen)) or list(known)
+
+
+def _in_order(value, known: dict) -> list[str]:
+    """The keys of `known` that `value` (a list) names, in `known`'s order, each once."""
+    chosen = {key for key in value if isinstance(key, str)} if isinstance(value, list) else set()
+    return [key for key in known if key in chosen]
 
 
 def _one_of(values, message):
@@ -326,6 +413,22 @@ class Profile(ChallengeType):
     level = 1
     submit_label = _l("Save my profile")
 
+    def default_config(self):
+        return {"topics": []}
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        topics = TextRows(
+            "topic", _l("Topics"), lambda n: _l("Topic %(n)d", n=n),
+            items=config.get("topics"), formdata=formdata, rows=8, max_rows=20,
+            description=_l("Customers tick the topics that interest them, each in Dutch and English. "
+                           "Leave all rows empty to not ask about topics."),
+        )
+        return build_config_form("ProfileConfigForm", [topics], {}, formdata, topics.data(), **kwargs)
+
+    def config_from_form(self, form):
+        return {"topics": form.texts("topic")}
+
     def answer_form(self, challenge, formdata=None, user=None):
         topic_choices = _indexed_texts(_config(challenge).get("topics"))
 
@@ -364,12 +467,44 @@ class Profile(ChallengeType):
         return _text(submission.data.get("job_title"))[:140]
 
 
+CONTENT_KINDS = {"article": _l("An article"), "video": _l("A video")}
+
+
 @register
 class Content(ChallengeType):
     key = "content"
     label = _l("Read or watch")
     help = _l("Read an article or watch a video, then react to it.")
     level = 1
+
+    def default_config(self):
+        return {"url": "", "kind": "article", "link_label": {"nl": "", "en": ""}}
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        link_label = TextPair(
+            "link_label", _l("Link text"), max_chars=100,
+            description=_l("Optional. Without it the link reads “Read the article” or “Watch the video”."),
+        )
+        fields = {
+            "url": URLField(
+                _l("Link to the article or video"), filters=[clean_text],
+                validators=[
+                    DataRequired(_l("Fill in the link to the article or video.")), _max(URL_MAX),
+                    _config_link(_l("Enter a full link that starts with http:// or https://, "
+                                    "for example https://example.com/article.")),
+                ],
+                render_kw={"maxlength": URL_MAX},
+            ),
+            "kind": _radio(_l("What is it?"), list(CONTENT_KINDS.items()), _l("Choose article or video.")),
+        }
+        kind = config.get("kind")
+        data = {"url": _text(config.get("url")), "kind": kind if kind in CONTENT_KINDS else "article",
+                **link_label.data(config.get("link_label"))}
+        return build_config_form("ContentConfigForm", ["url", "kind", link_label], fields, formdata, data, **kwargs)
+
+    def config_from_form(self, form):
+        return {"url": form.url.data, "kind": form.kind.data, "link_label": form.texts("link_label")}
 
     def context(self, challenge, user):
         config = _config(challenge)
@@ -424,6 +559,18 @@ class Quote(ChallengeType):
 
     def default_config(self):
         return {"channels": list(QUOTE_CHANNELS)}
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        fields = {"channels": _checkboxes(
+            _l("Where customers can allow their quote to be used"), list(QUOTE_CHANNELS.items()),
+            _l("Choose at least one place where quotes may be used."),
+        )}
+        data = {"channels": _keys(config.get("channels"), QUOTE_CHANNELS)}
+        return build_config_form("QuoteConfigForm", ["channels"], fields, formdata, data, **kwargs)
+
+    def config_from_form(self, form):
+        return {"channels": _in_order(form.channels.data, QUOTE_CHANNELS)}
 
     def answer_form(self, challenge, formdata=None, user=None):
         offered = _keys(_config(challenge).get("channels"), QUOTE_CHANNELS)
@@ -519,6 +666,9 @@ class CaseStory(ChallengeType):
                        {**INTERVIEW_FORMATS, **STORY_PERIODS})
 
 
+REVIEW_SITE_NAME_MAX = 80
+
+
 @register
 class Review(ChallengeType):
     key = "review"
@@ -528,6 +678,35 @@ class Review(ChallengeType):
     needs_review = True
     contribution = True
     submit_label = _l("Send the link")
+
+    def default_config(self):
+        return {"site_name": "", "site_url": ""}
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        fields = {
+            "site_name": StringField(
+                _l("Name of the review site"), filters=[clean_text],
+                description=_l("For example G2, Capterra or Trustpilot."),
+                validators=[DataRequired(_l("Fill in the name of the review site.")), _max(REVIEW_SITE_NAME_MAX)],
+                render_kw={"maxlength": REVIEW_SITE_NAME_MAX},
+            ),
+            "site_url": URLField(
+                _l("Link to your reviews on that site"), filters=[clean_text],
+                description=_l("Customers write their review there; the link they send back must be on the same site."),
+                validators=[
+                    DataRequired(_l("Fill in the link to your reviews on the review site.")), _max(URL_MAX),
+                    _config_link(_l("Enter a full link that starts with https://, "
+                                    "for example https://www.g2.com/products/your-product/reviews."), https_only=True),
+                ],
+                render_kw={"maxlength": URL_MAX},
+            ),
+        }
+        data = {"site_name": _text(localized_value(config.get("site_name"))), "site_url": _text(config.get("site_url"))}
+        return build_config_form("ReviewConfigForm", ["site_name", "site_url"], fields, formdata, data, **kwargs)
+
+    def config_from_form(self, form):
+        return {"site_name": form.site_name.data, "site_url": form.site_url.data}
 
     def _site(self, challenge):
         config = _config(challenge)
@@ -582,6 +761,28 @@ class Event(ChallengeType):
 
     def default_config(self):
         return {"event": {"nl": "", "en": ""}, "slots": [], "roles": list(EVENT_ROLES)}
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        event = TextPair("event", _l("Event name"), max_chars=200, required={
+            "nl": _l("Fill in the event's name in Dutch."), "en": _l("Fill in the event's name in English."),
+        })
+        slots = TextRows(
+            "slot", _l("Moments"), lambda n: _l("Moment %(n)d", n=n),
+            items=config.get("slots"), formdata=formdata, rows=6, max_rows=12, min_filled=1,
+            too_few=_l("Give at least one moment customers can choose, in Dutch and English."),
+            description=_l("The dates or sessions customers choose from, each in Dutch and English. "
+                           "Empty rows are left out."),
+        )
+        fields = {"roles": _checkboxes(
+            _l("Roles customers can choose"), list(EVENT_ROLES.items()), _l("Choose at least one role."),
+        )}
+        data = {**event.data(config.get("event")), **slots.data(), "roles": _keys(config.get("roles"), EVENT_ROLES)}
+        return build_config_form("EventConfigForm", [event, slots, "roles"], fields, formdata, data, **kwargs)
+
+    def config_from_form(self, form):
+        return {"event": form.texts("event"), "slots": form.texts("slot"),
+                "roles": _in_order(form.roles.data, EVENT_ROLES)}
 
     def context(self, challenge, user):
         return {"event": localized_value(_config(challenge).get("event")).strip()}
@@ -778,6 +979,7 @@ def _lines(text) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+SHARE_MESSAGE_MAX = 1000
 SHARE_CHANNELS = {"linkedin": _l("LinkedIn"), "email": _l("E-mail"), "whatsapp": _l("WhatsApp"), "qr": _l("QR code")}
 
 
@@ -825,6 +1027,27 @@ class Share(ChallengeType):
             "We have been working with this team for a while and it really helps us. "
             "Perhaps it is something for you too?"
         ))
+
+    def default_config(self):
+        return {"message": {
+            "nl": "We werken al een tijdje met dit team samen en het helpt ons echt. "
+                  "Misschien is het ook iets voor jou?",
+            "en": "We have been working with this team for a while and it really helps us. "
+                  "Perhaps it is something for you too?",
+        }}
+
+    def config_form(self, formdata=None, config=None, **kwargs):
+        config = _start_config(self, formdata, config)
+        message = TextPair(
+            "message", _l("Message"), max_chars=SHARE_MESSAGE_MAX, textarea=True,
+            required={"nl": _l("Write the message in Dutch."), "en": _l("Write the message in English.")},
+            description=_l("The ready-made text customers share with their personal link (the link is added to it)."),
+        )
+        data = message.data(config.get("message"))
+        return build_config_form("ShareConfigForm", [message], {}, formdata, data, **kwargs)
+
+    def config_from_form(self, form):
+        return {"message": form.texts("message")}
 
     def context(self, challenge, user):
         is_new = not user.referral_code
