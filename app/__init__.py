@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import generate_csrf
+from werkzeug.routing import IntegerConverter
 
 from app import errors, mail, security
 from app.config import load_config
@@ -21,8 +22,18 @@ class Anonymous(AnonymousUserMixin):
     is_staff = False
 
 
+class DatabaseInt(IntegerConverter):
+    """`<int:…>` in URLs stops at the largest id the database can hold: a bigger one is a 404,
+    not an out-of-range error from PostgreSQL."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseInt
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)

@@ -128,3 +128,9 @@ def test_unexpected_error_gets_500_page_in_language(app, tmp_path, monkeypatch):
 )
 def test_safe_redirects(target, safe):
     assert is_safe_redirect(target) is safe
+
+
+@pytest.mark.parametrize("url", ["/challenges/99999999999999999999", "/challenges/2147483648"])
+def test_ids_beyond_the_database_range_are_404(client, login_as, url):
+    login_as("customer")
+    assert client.get(url).status_code == 404
