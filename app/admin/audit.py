@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import Blueprint
 from sqlalchemy import JSON, ForeignKey, Index, String, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, defer, mapped_column, relationship, selectinload
 
 from app.auth.models import ADMIN, User, utcnow
 from app.extensions import db
@@ -65,7 +65,7 @@ bp = Blueprint("admin_audit", __name__)
 @roles(ADMIN)
 def index():
     entries = paginate(
-        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
+        select(AuditEntry).options(selectinload(AuditEntry.actor), defer(AuditEntry.details)).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
         per_page=50, scalars=True,
     )
     return render("admin/audit.html", entries=entries)

@@ -735,7 +735,7 @@ class Review(ChallengeType):
             def validate_review_url(form, field):
                 host = _host(field.data)
                 if host and domain and not _on_domain(host, domain):
-                    raise ValidationError(_l("Paste the link to your review on %(site)s.", site=name or domain))
+                    raise ValidationError(gettext("Paste the link to your review on %(site)s.", site=name or domain))
 
         return AnswerForm(formdata=formdata)
 

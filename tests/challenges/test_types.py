@@ -654,3 +654,14 @@ def test_undecodable_body_never_gives_a_server_error(client, db, login_as, csrf,
     body = f"{fields}&until=%fe&csrf_token={csrf()}".encode()
     response = client.post(url(challenge), data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code < 500
+
+
+def test_marketer_site_name_in_an_error_is_escaped(client, db, login_as, post_form):
+    from tests.factories import make_challenge, make_level
+
+    challenge = make_challenge(make_level(1), "review", config={"site_name": "<b>G2</b>", "site_url": "https://www.g2.com/x"})
+    db.session.commit()
+    login_as("customer", locale="en")
+    response = post_form(f"/challenges/{challenge.id}", {"review_url": "https://evil.example/review"})
+    assert response.status_code == 422
+    assert "<b>G2</b>" not in response.text and "&lt;b&gt;G2&lt;/b&gt;" in response.text
