@@ -28,7 +28,7 @@ from app.pagination import paginate
 from app.points.models import PointsEntry
 from app.points.services import EARNED, totals
 from app.rewards.models import (
-    CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Redemption, Reward, UserBadge,
+    CANCELLED, CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Redemption, Reward, UserBadge,
 )
 from app.rewards.services import RewardError, approved_counts_by_type, reward_blocker
 from app.rewards.services import claim_reward as claim_reward_for
@@ -194,7 +194,7 @@ def _reward_views(state: JourneyState, reward_id: int | None = None) -> list[Rew
     if reward_id is not None:
         query = query.where(Reward.id == reward_id)
     rewards = list(db.session.scalars(query.order_by(Reward.position, Reward.id)))
-    mine = select(Redemption).where(Redemption.user_id == current_user.id)
+    mine = select(Redemption).where(Redemption.user_id == current_user.id, Redemption.status != CANCELLED)
     if reward_id is not None:
         mine = mine.where(Redemption.reward_id == reward_id)
     redemptions = {r.reward_id: r for r in db.session.scalars(mine)}

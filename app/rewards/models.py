@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User, utcnow
@@ -87,8 +87,9 @@ class Reward(db.Model):
 class Redemption(db.Model):
     __tablename__ = "redemptions"
     __table_args__ = (
-        # One claim per reward per customer.
-        UniqueConstraint("user_id", "reward_id", name="uq_redemptions_user_reward"),
+        # One open claim per reward per customer; after a cancellation the customer may claim again.
+        Index("uq_redemptions_user_reward_open", "user_id", "reward_id", unique=True,
+              postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'")),
         CheckConstraint(f"status IN {(REQUESTED, FULFILLED, CANCELLED)!r}", name="status_known"),
     )
 

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.journey.models import APPROVED, Challenge, Submission
 from app.points.services import award_points
 from app.rewards.models import (
-    CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Redemption, Reward, UserBadge,
+    CANCELLED, CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Redemption, Reward, UserBadge,
 )
 
 
@@ -88,7 +88,9 @@ def claim_reward(user: User, reward: Reward) -> Redemption:
     )
     state = journey_state(user)
     claimed = db.session.scalar(
-        select(Redemption.id).where(Redemption.user_id == user.id, Redemption.reward_id == reward.id)
+        select(Redemption.id).where(
+            Redemption.user_id == user.id, Redemption.reward_id == reward.id, Redemption.status != CANCELLED
+        )
     ) is not None
     blocker = reward_blocker(reward, state, claimed)
     if blocker:
