@@ -132,3 +132,21 @@ def test_admin_may_use_staff_pages_but_not_customer_only_ones(app):
 
     assert "admin" in roles("sales")(lambda: None)._access
     assert "admin" not in customers_only(lambda: None)._access
+
+
+@pytest.mark.parametrize("role", ["customer", "sales"])
+def test_customers_and_sales_get_403_on_every_admin_fragment(app, client, login_as, post_form, role):
+    """The same refusal when the request comes from htmx (a fragment), on every marketing route."""
+    login_as(role)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not (rule.endpoint.startswith("admin_") or rule.endpoint == "workspaces.marketing"):
+            continue
+        url = _url_for_rule(app, rule)
+        if "GET" in rule.methods:
+            response = client.get(url, headers={"HX-Request": "true"})
+        else:
+            response = post_form(url, htmx=True)
+        if response.status_code != 403 or "<html" in response.text:
+            failures.append(f"{rule.endpoint} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
