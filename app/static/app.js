@@ -1,6 +1,23 @@
 // Small progressive enhancements on top of htmx. The site works without this file.
 (function () {
   "use strict";
+  // Remember which control started a request, so focus can return to it (or a neighbour) after
+  // the swap replaced it: e.g. a "move up" button that is now disabled at the top of a list.
+  var lastFocusedId = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    lastFocusedId = active && active.id ? active.id : null;
+  });
+  function restoreFocus() {
+    if (!lastFocusedId) { return false; }
+    var again = document.getElementById(lastFocusedId);
+    if (!again) { return false; }
+    if (!again.disabled) { again.focus(); return true; }
+    var row = again.closest("tr, li, .row-actions");
+    var neighbour = row && row.querySelector("button:not([disabled]), a[href]");
+    if (neighbour) { neighbour.focus(); return true; }
+    return false;
+  }
   // After htmx swaps in new content, put keyboard focus where a person needs it: on the
   // celebration after a completed challenge (the form it replaced had the focus), on the first
   // field with an error when a form came back, otherwise on the new page's content after a
@@ -16,6 +33,9 @@
     var invalid = document.querySelector("[aria-invalid=true]");
     if (invalid && document.querySelector(".form-errors[role=alert]")) {
       invalid.focus();
+      return;
+    }
+    if (lost && !detail.boosted && restoreFocus()) {
       return;
     }
     if (detail.boosted && detail.target === document.body) {
