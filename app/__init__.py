@@ -68,6 +68,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workspaces_bp)
 
     from app.admin import audit, designer, moderation, participants
+    from app.nps.routes import bp as nps_bp
+
+    app.register_blueprint(nps_bp)
 
     for module in (designer, moderation, participants, audit):
         app.register_blueprint(module.bp)

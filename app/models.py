@@ -7,3 +7,4 @@ from app.points.models import PointsEntry  # noqa: F401
 from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F401
 from app.admin.audit import AuditEntry  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.nps.models import Alert, FollowUp, NpsResponse, Survey  # noqa: F401

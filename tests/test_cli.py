@@ -43,3 +43,13 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(runner, db):
 def test_send_mail_with_nothing_to_do(runner, db):
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code == 0 and "Sent 0, failed 0." in result.output
+
+
+def test_create_user_invitation_links_use_base_url_outside_a_request(app, runner, db, monkeypatch):
+    from app.mail import OutboxMessage
+
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://ambassadors.example.com")
+    runner.invoke(args=["create-user", "--email", "mila@example.com", "--name", "Mila", "--role", "marketer"])
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert "https://ambassadors.example.com/invitation/" in message.body_text

@@ -1,12 +1,13 @@
 """Account operations. They flush; the caller commits once."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import ROLES, Company, User, normalise_email, utcnow
 from app.extensions import db
+from app.urls import external_url
 from app.mail import queue_mail
 
 INVITE_SALT = "account-invitation"
@@ -70,7 +71,7 @@ def invite(user: User, invited_by: User | None = None) -> None:
     """Queue the invitation mail with a link to choose a password."""
     user.invited_at = utcnow()
     db.session.flush()
-    link = url_for("auth.accept_invitation", token=make_token(user, INVITE_SALT), _external=True)
+    link = external_url("auth.accept_invitation", token=make_token(user, INVITE_SALT))
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     queue_mail(
         user.email, "invitation", user.locale, user=user, link=link, days=days, invited_by=invited_by
@@ -82,6 +83,6 @@ def request_password_reset(email: str) -> None:
     user = User.by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_password", token=make_token(user, RESET_SALT), _external=True)
+    link = external_url("auth.reset_password", token=make_token(user, RESET_SALT))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
     queue_mail(user.email, "password_reset", user.locale, user=user, link=link, hours=max(hours, 1))

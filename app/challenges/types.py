@@ -394,6 +394,13 @@ class Nps(ChallengeType):
         score = int(form.score.data)
         return {"score": score, "reason": form.reason.data or "", "category": nps_category(score)}
 
+    def after_submit(self, submission, user):
+        # The answer reaches the account manager at once (alert, follow-up task) and steers the journey.
+        from app.nps.services import record_answer
+
+        record_answer(user, submission.data["score"], submission.data.get("reason", ""), source="challenge",
+                      submission_id=submission.id)
+
     def summary(self, submission):
         score = submission.data.get("score")
         reason = _text(submission.data.get("reason"))

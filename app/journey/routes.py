@@ -12,13 +12,14 @@ from app.htmx import redirect_to, render, wants_fragment
 from app.notifications.services import mark_read, unread
 from app.i18n_content import localized
 from app.journey.models import PUBLISHED, Challenge
-from app.journey.services import LOCKED, JourneyError, complete_challenge, journey_state
+from app.journey.services import LOCKED, PAUSED, JourneyError, complete_challenge, journey_state
 from app.security import customers_only
 
 bp = Blueprint("journey", __name__)
 
 REFUSALS = {
     "locked": lambda: _("This challenge opens when you reach its level."),
+    "paused": lambda: _("This step is on hold for a moment: your account manager will be in touch about your feedback first."),
     "closed": lambda: _("This challenge is not open at the moment."),
     "waiting": lambda: _("You already sent this one; it is waiting for a review."),
     "done": lambda: _("You already completed this challenge."),
@@ -56,7 +57,7 @@ def challenge(challenge_id: int):
     context = dict(challenge=challenge, ctype=ctype, cstate=cstate, state=state, form=form,
                    level_state=next(lvl for lvl in state.levels if lvl.level.id == challenge.level_id),
                    # A locked challenge shows nothing personal yet (no referral code is made for it).
-                   extra=ctype.context(challenge, current_user) if cstate.status != LOCKED else {})
+                   extra=ctype.context(challenge, current_user) if cstate.status not in (LOCKED, PAUSED) else {})
     if request.method == "GET":
         return render("journey/challenge.html", **context)
 

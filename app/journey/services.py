@@ -15,9 +15,12 @@ from app.auth.models import User, utcnow
 from app.challenges import get_type
 from app.extensions import db
 from app.journey.models import APPROVED, PENDING, PUBLISHED, REJECTED, Challenge, Level, LevelUnlock, Submission
+from app.nps.services import advocacy_paused
 from app.points.services import award_points, totals
 
-DONE, WAITING, OPEN, LOCKED, CLOSED = "done", "waiting", "open", "locked", "closed"
+DONE, WAITING, OPEN, LOCKED, CLOSED, PAUSED = "done", "waiting", "open", "locked", "closed", "paused"
+# Levels from here on ask for advocacy (quotes, reviews, referrals): never of an unhappy customer.
+ADVOCACY_FROM_POSITION = 2
 
 
 class JourneyError(Exception):
@@ -60,6 +63,8 @@ class JourneyState:
     levels: list[LevelState]
     completed_ids: set[int]
     by_challenge: dict[int, ChallengeState]
+    # The latest NPS answer is a detractor's and its follow-up is not closed: advocacy asks wait.
+    paused: bool = False
 
     @property
     def current(self) -> LevelState | None:
@@ -109,6 +114,7 @@ def journey_state(user: User) -> JourneyState:
         latest[submission.challenge_id] = submission  # the last attempt wins
     completed_ids = {cid for cid, s in latest.items() if s.status == APPROVED}
     earned, balance = totals(user.id)
+    paused = advocacy_paused(user.id)
 
     now = utcnow()
     by_level: dict[int, list[Challenge]] = {}
@@ -137,6 +143,8 @@ def journey_state(user: User) -> JourneyState:
                 status = LOCKED
             elif not challenge.is_open(now):
                 status = CLOSED
+            elif paused and level.position >= ADVOCACY_FROM_POSITION:
+                status = PAUSED
             else:
                 status = OPEN  # also after a rejection: the customer may try again
             cs = ChallengeState(challenge, status, submission)
@@ -144,7 +152,7 @@ def journey_state(user: User) -> JourneyState:
             by_challenge[challenge.id] = cs
         states.append(state)
         previous_unlocked = unlocked
-    return JourneyState(earned, balance, states, completed_ids, by_challenge)
+    return JourneyState(earned, balance, states, completed_ids, by_challenge, paused)
 
 
 @dataclass
@@ -198,6 +206,8 @@ def complete_challenge(user: User, challenge: Challenge, data: dict) -> Completi
         raise JourneyError("closed")
     if current.status == LOCKED:
         raise JourneyError("locked")
+    if current.status == PAUSED:
+        raise JourneyError("paused")
     if current.status == WAITING:
         raise JourneyError("waiting")
     if current.status == DONE and not challenge.repeatable:

@@ -1,0 +1,1 @@
+"""NPS: answers, promoter/detractor alerts with follow-up, and the figures."""

@@ -1,0 +1,25 @@
+"""Who may see a customer's NPS answers and alerts: the account manager, that person's manager,
+marketing and admins. Everyone else gets a 404, as if the answer did not exist."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from app.auth.models import ADMIN, MARKETER, SALES, Company, User
+from app.nps.models import NpsResponse
+
+
+def can_see(viewer: User, response: NpsResponse) -> bool:
+    if viewer.role in (MARKETER, ADMIN):
+        return True
+    if viewer.role != SALES or response.company is None:
+        return False
+    manager = response.company.account_manager
+    return manager is not None and viewer.id in (manager.id, manager.manager_id)
+
+
+def visible_companies(viewer: User):
+    """A select of company ids whose answers this viewer may see, or None for everything."""
+    if viewer.role in (MARKETER, ADMIN):
+        return None
+    team = select(User.id).where(User.manager_id == viewer.id)
+    return select(Company.id).where(or_(Company.account_manager_id == viewer.id, Company.account_manager_id.in_(team)))

@@ -1,0 +1,114 @@
+"""NPS answers, the alerts they raise, the follow-up task per alert, and survey links."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Company, User, utcnow
+from app.extensions import db
+
+PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"
+CATEGORIES = (PROMOTER, PASSIVE, DETRACTOR)
+OPEN, CONTACTED, CLOSED = "open", "contacted", "closed"
+FOLLOW_UP_STATUSES = (OPEN, CONTACTED, CLOSED)
+SATISFACTION = ("dissatisfied", "satisfied", "more_than_satisfied")
+
+
+def category_for(score: int) -> str:
+    """9–10 promoter, 7–8 passive, 0–6 detractor."""
+    if score >= 9:
+        return PROMOTER
+    if score >= 7:
+        return PASSIVE
+    return DETRACTOR
+
+
+class Survey(db.Model):
+    """A short survey sent by link at a natural moment: one answer per link, until it expires."""
+
+    __tablename__ = "nps_surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    occasion: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
+
+
+class NpsResponse(db.Model):
+    __tablename__ = "nps_responses"
+    __table_args__ = (
+        CheckConstraint("score >= 0 AND score <= 10", name="score_range"),
+        CheckConstraint(f"category IN {CATEGORIES!r}", name="category_known"),
+        # One answer per survey link, guarded by the database.
+        UniqueConstraint("survey_id", name="uq_nps_responses_survey_id"),
+        Index("ix_nps_responses_user_created", "user_id", "created_at"),
+        Index("ix_nps_responses_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    score: Mapped[int]
+    category: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(10), default="challenge")  # challenge / survey
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("nps_surveys.id", ondelete="SET NULL"))
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    wants_more: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    company: Mapped[Company | None] = relationship()
+    follow_up: Mapped[FollowUp | None] = relationship(back_populates="response", uselist=False)
+
+
+class FollowUp(db.Model):
+    """The account manager's task after a promoter or detractor answer, tracked to closed."""
+
+    __tablename__ = "nps_follow_ups"
+    __table_args__ = (
+        CheckConstraint(f"status IN {FOLLOW_UP_STATUSES!r}", name="status_known"),
+        Index("ix_nps_follow_ups_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("nps_responses.id", ondelete="CASCADE"), unique=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default=OPEN)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    response: Mapped[NpsResponse] = relationship(back_populates="follow_up")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+    def overdue(self, now: datetime | None = None) -> bool:
+        return self.status != CLOSED and (now or utcnow()) > self.due_at
+
+
+class Alert(db.Model):
+    """A promoter or detractor answer in a staff member's inbox."""
+
+    __tablename__ = "nps_alerts"
+    __table_args__ = (UniqueConstraint("response_id", "recipient_id", name="uq_nps_alerts_response_recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("nps_responses.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    response: Mapped[NpsResponse] = relationship()
+    recipient: Mapped[User] = relationship()

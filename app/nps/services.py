@@ -1,0 +1,127 @@
+"""Recording an NPS answer and everything it sets in motion, in the same transaction:
+alerts to the account manager and their manager (in-app and e-mail), a follow-up task with a
+due date, the pause of advocacy asks for an unhappy customer, and the onward invitation for a
+happy one. Flush only; the route commits."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import User, utcnow
+from app.extensions import db
+from app.urls import external_url
+from app.mail import queue_mail
+from app.notifications.services import notify
+from app.nps.models import CLOSED, DETRACTOR, PROMOTER, Alert, FollowUp, NpsResponse, category_for
+
+# Working days to follow up: an unhappy customer first.
+FOLLOW_UP_DAYS = {DETRACTOR: 2, PROMOTER: 5}
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`days` working days (Monday to Friday) after `start`, at the same time of day."""
+    current = start
+    added = 0
+    while added < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+def nps_score(promoters: int, passives: int, detractors: int) -> int | None:
+    """NPS = % promoters − % detractors, an integer from −100 to 100; None without answers."""
+    total = promoters + passives + detractors
+    if total == 0:
+        return None
+    value = 100 * (promoters - detractors) / total
+    # Round half away from zero, so 12.5 and -12.5 round alike.
+    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
+
+
+def record_answer(user: User, score: int, reason: str = "", source: str = "challenge", submission_id: int | None = None,
+                  survey_id: int | None = None, satisfaction: str | None = None,
+                  wants_more: bool | None = None) -> NpsResponse:
+    response = NpsResponse(
+        user_id=user.id, company_id=user.company_id, score=score, category=category_for(score),
+        reason=(reason or "")[:2000], source=source, submission_id=submission_id, survey_id=survey_id,
+        satisfaction=satisfaction, wants_more=wants_more,
+    )
+    db.session.add(response)
+    db.session.flush()
+    if response.category in FOLLOW_UP_DAYS:
+        _raise_alerts(user, response)
+    if response.category == PROMOTER:
+        _invite_onward(user)
+    return response
+
+
+def _recipients(user: User) -> list[User]:
+    manager = user.company.account_manager if user.company else None
+    people = [p for p in (manager, manager.manager if manager else None) if p is not None and p.is_active]
+    return list({p.id: p for p in people}.values())
+
+
+def _raise_alerts(customer: User, response: NpsResponse) -> None:
+    recipients = _recipients(customer)
+    account_manager = customer.company.account_manager if customer.company else None
+    db.session.add(FollowUp(
+        response_id=response.id, assignee_id=account_manager.id if account_manager else None,
+        due_at=add_working_days(response.created_at, FOLLOW_UP_DAYS[response.category]),
+    ))
+    link = external_url("nps.follow_up", response_id=response.id)
+    for person in recipients:
+        db.session.add(Alert(response_id=response.id, recipient_id=person.id))
+        queue_mail(person.email, "nps_alert", person.locale, person=person, customer=customer, response=response,
+                   link=link, due=add_working_days(response.created_at, FOLLOW_UP_DAYS[response.category]))
+    db.session.flush()
+
+
+def _invite_onward(customer: User) -> None:
+    notify(
+        customer, "nps_onward",
+        "Fijn dat je ons zou aanbevelen! Er staat een volgende stap voor je klaar op je reis.",
+        "Glad you would recommend us! A next step is waiting for you on your journey.",
+        link=external_url("main.home"),
+    )
+
+
+def latest_response(user_id: int) -> NpsResponse | None:
+    return db.session.scalar(
+        select(NpsResponse).where(NpsResponse.user_id == user_id)
+        .order_by(NpsResponse.created_at.desc(), NpsResponse.id.desc()).limit(1)
+    )
+
+
+def advocacy_paused(user_id: int) -> bool:
+    """An unhappy customer is not asked for advocacy until their follow-up is closed."""
+    latest = latest_response(user_id)
+    if latest is None or latest.category != DETRACTOR:
+        return False
+    follow_up = db.session.scalar(select(FollowUp).where(FollowUp.response_id == latest.id))
+    return follow_up is not None and follow_up.status != CLOSED
+
+
+def paused_customer_ids():
+    """A select of customer ids whose advocacy asks are paused (for excluding them from ask lists)."""
+    from sqlalchemy import func
+
+    latest = (
+        select(NpsResponse.user_id, func.max(NpsResponse.id).label("latest_id"))
+        .group_by(NpsResponse.user_id).subquery()
+    )
+    return (
+        select(NpsResponse.user_id)
+        .join(latest, latest.c.latest_id == NpsResponse.id)
+        .join(FollowUp, FollowUp.response_id == NpsResponse.id)
+        .where(NpsResponse.category == DETRACTOR, FollowUp.status != CLOSED)
+    )
+
+
+def close_follow_up(follow_up: FollowUp, by: User, note: str) -> None:
+    follow_up.status = CLOSED
+    follow_up.note = note
+    follow_up.closed_at = utcnow()
+    follow_up.closed_by_id = by.id
+    db.session.flush()
