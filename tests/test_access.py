@@ -34,10 +34,17 @@ EXPECTED = {
     "customer.withdraw_consent": (TO_LOGIN, 404, 403, 403, 403),  # a submission that does not exist
     "customer.profile": (TO_LOGIN, 200, 403, 403, 403),
     "customer.leaderboard": (TO_LOGIN, 200, 403, 403, 403),
+    "nps.follow_up": (TO_LOGIN, 403, 404, 404, 404),  # an answer that does not exist
+    "nps.overview": (TO_LOGIN, 403, 200, 200, 200),
+    "nps.overview_alerts": (TO_LOGIN, 403, 200, 200, 200),
+    "nps.overview_alerts_read": (TO_LOGIN, 403, 303, 303, 303),
+    "nps.overview_follow_ups": (TO_LOGIN, 403, 200, 200, 200),
+    "nps.surveys_new": (TO_LOGIN, 403, 200, 200, 200),
+    "nps.survey": (404, 404, 404, 404, 404),  # a made-up token
 }
 SAMPLE_ARGS = {
     "filename": "app.css", "token": "not-a-real-token", "challenge_id": 999999, "reward_id": 999999,
-    "submission_id": 999999,
+    "submission_id": 999999, "response_id": 999999,
 }
 
 

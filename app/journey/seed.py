@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from app.auth.models import User, utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, PENDING, Challenge, Level, LevelUnlock, Submission
+from app.nps.models import NpsResponse, category_for
 from app.points.services import award_points
 from app.rewards.models import CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Reward, UserBadge
 
@@ -28,7 +29,8 @@ LEVELS = [
 CHALLENGES = [
     (1, "nps", "nps", 20, False, "Hoe waarschijnlijk beveel je ons aan?", "How likely are you to recommend us?",
      "Eén vraag, één minuut. Je antwoord helpt ons om beter te worden, en je accountmanager leest mee.",
-     "One question, one minute. Your answer helps us improve, and your account manager reads along.", {}),
+     "One question, one minute. Your answer helps us improve, and your account manager reads along.",
+     {"repeat_after_days": 30}),
     (1, "value", "question", 15, False, "Wat levert onze samenwerking je op?", "What does working with us bring you?",
      "Vertel in je eigen woorden wat er voor jou of je team veranderd is sinds we samenwerken.",
      "Tell us in your own words what changed for you or your team since we started working together.", {"min_length": 10}),
@@ -123,6 +125,9 @@ REWARDS = [
          description_en="One seat per quarter: talk with us about where the company is heading."),
 ]
 
+# Demo customers' earlier NPS scores (their answers to the `nps` challenge in the history below).
+NPS_SCORES = {"klant@example.com": 8, "customer@example.com": 9, "ops@example.com": 9, "ambassadeur@example.com": 10}
+
 # Demo customers' history: (e-mail, [challenge keys done], [challenge keys waiting for review])
 HISTORY = {
     "klant@example.com": (["nps", "topics"], []),
@@ -162,6 +167,7 @@ def seed_journey() -> int:
     challenges = {}
     for position, (lvl, key, type_key, points, review, t_nl, t_en, b_nl, b_en, config) in enumerate(CHALLENGES, start=1):
         challenge = Challenge(level=levels[lvl], type_key=type_key, points=points, needs_review=review, position=position,
+                              repeatable="repeat_after_days" in config,
                               title_nl=t_nl, title_en=t_en, body_nl=b_nl, body_en=b_en, config=config)
         db.session.add(challenge)
         challenges[key] = challenge
@@ -197,10 +203,18 @@ def _seed_history(challenges: dict[str, Challenge]) -> None:
             continue
         for n, key in enumerate(done):
             challenge = challenges[key]
-            submission = Submission(user_id=user.id, challenge=challenge, data=DEMO_ANSWERS.get(key, {}), status=APPROVED,
+            data = DEMO_ANSWERS.get(key, {})
+            if key == "nps":
+                score = NPS_SCORES.get(email, 9)
+                data = {**data, "score": score, "category": category_for(score)}
+            submission = Submission(user_id=user.id, challenge=challenge, data=data, status=APPROVED,
                                     created_at=start + timedelta(days=4 * n), reviewed_at=start + timedelta(days=4 * n + 1))
             db.session.add(submission)
             db.session.flush()
+            if key == "nps":  # an earlier answer: on the NPS figures, long since followed up
+                db.session.add(NpsResponse(user_id=user.id, company_id=user.company_id, score=data["score"],
+                                           category=data["category"], reason=data.get("reason", ""),
+                                           submission_id=submission.id, created_at=submission.created_at))
             entry = award_points(user.id, challenge.points, "submission", submission.id, challenge.title_nl, challenge.title_en)
             entry.created_at = submission.created_at
         for key in waiting:

@@ -6,6 +6,7 @@ unlock, a badge and any mail are one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +40,20 @@ class ChallengeState:
 
     @property
     def can_submit(self) -> bool:
-        return self.status == OPEN or (self.status == DONE and self.challenge.repeatable)
+        return self.status == OPEN or (self.status == DONE and self.repeat_due)
+
+    @property
+    def repeat_due(self) -> bool:
+        """A repeatable challenge may be done again once its pause has passed (nobody is asked
+        again too soon): `repeat_after_days` in its config, 0 by default."""
+        if not self.challenge.repeatable or self.submission is None:
+            return False
+        config = self.challenge.config if isinstance(self.challenge.config, dict) else {}
+        try:
+            days = max(0, int(config.get("repeat_after_days", 0)))
+        except (TypeError, ValueError):
+            days = 0
+        return self.submission.created_at <= utcnow() - timedelta(days=days)
 
 
 @dataclass
@@ -210,7 +224,7 @@ def complete_challenge(user: User, challenge: Challenge, data: dict) -> Completi
         raise JourneyError("paused")
     if current.status == WAITING:
         raise JourneyError("waiting")
-    if current.status == DONE and not challenge.repeatable:
+    if current.status == DONE and not current.repeat_due:
         raise JourneyError("done")
     ctype = get_type(challenge.type_key)
     attempt = current.submission.attempt + 1 if current.submission else 1

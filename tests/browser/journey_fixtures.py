@@ -63,7 +63,11 @@ def reset_journey(app, email: str) -> None:
                 .where(Reward.id == reward_id, Reward.stock.is_not(None))
                 .values(stock=Reward.stock + taken)
             )
-        for model in (Redemption, UserBadge, LevelUnlock, PointsEntry, Submission):
+        from app.notifications.models import Notification
+        from app.nps.models import NpsResponse
+
+        # NPS answers go with their alerts and follow-ups (ON DELETE CASCADE).
+        for model in (Redemption, UserBadge, LevelUnlock, PointsEntry, NpsResponse, Notification, Submission):
             db.session.execute(delete(model).where(model.user_id == user.id))
         db.session.flush()
         # _seed_history walks every customer in HISTORY: narrow it to this one while it runs.

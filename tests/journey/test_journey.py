@@ -222,3 +222,17 @@ def test_journey_state_counts_earned_and_balance(db, journey):
     assert (state.earned, state.balance) == (15, 15)
     assert [lvl.unlocked for lvl in state.levels] == [True, False]
     assert state.levels[1].points_to_go == 5 and state.levels[1].missing_required == []
+
+
+def test_a_repeatable_challenge_waits_its_pause_before_it_can_be_done_again(client, db, login_as, post_form, journey):
+    journey["second"].repeatable = True
+    journey["second"].config = {"repeat_after_days": 30}
+    db.session.commit()
+    login_as("customer", locale="en")
+    url = f"/challenges/{journey['second'].id}"
+    assert post_form(url, ANSWER).status_code == 303
+    assert post_form(url, ANSWER).status_code == 409  # too soon
+    submission = db.session.scalars(select(Submission)).one()
+    submission.created_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert post_form(url, ANSWER).status_code == 303

@@ -1,0 +1,344 @@
+"""NPS pages for staff: the overview, the alert inbox, the follow-up list and the follow-up of one answer."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, abort, flash, g, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from app.admin.audit import record
+from app.auth.models import ADMIN, MARKETER, SALES, Company, User, utcnow
+from app.extensions import db
+from app.htmx import redirect_to, render
+from app.nps.access import can_see, visible_companies
+from app.nps.forms import FollowUpForm
+from app.nps.models import CLOSED, CONTACTED, DETRACTOR, OPEN, PASSIVE, PROMOTER, Alert, FollowUp, NpsResponse
+from app.nps.services import close_follow_up, nps_score
+from app.pagination import paginate
+from app.security import roles
+
+bp = Blueprint("nps", __name__)
+
+
+@bp.route("/nps/answers/<int:response_id>", methods=["GET", "POST"])
+@roles(MARKETER, SALES)
+def follow_up(response_id: int):
+    response = db.session.get(NpsResponse, response_id)
+    if response is None or not can_see(current_user, response):
+        abort(404)
+    task = response.follow_up
+    form = FollowUpForm(obj=task) if task and request.method == "GET" else FollowUpForm()
+    if request.method == "POST":
+        if task is None:
+            abort(404)
+        if not form.validate_on_submit():
+            return render("nps/follow_up.html", response=response, task=task, form=form, status=422)
+        if form.status.data == CLOSED:
+            close_follow_up(task, current_user, form.note.data.strip())
+        else:
+            task.status, task.note, task.closed_at = form.status.data, form.note.data.strip(), None
+        record(current_user, f"nps_follow_up.{task.status}", task, summary=response.user.name)
+        db.session.commit()
+        flash(_("The follow-up is saved."), "success")
+        return redirect_to(url_for("nps.follow_up", response_id=response.id))
+    return render("nps/follow_up.html", response=response, task=task, form=form)
+
+
+# ---- Overview, alert inbox and follow-up list -------------------------------------------------
+
+PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
+DEFAULT_PERIOD = "90"
+TREND_MONTHS = 12
+FOLLOW_UP_FILTERS = ("active", OPEN, CONTACTED, CLOSED)
+
+
+def _period_labels() -> dict[str, str]:
+    return {"30": _("Last 30 days"), "90": _("Last 90 days"), "365": _("Last 365 days"), "all": _("All time")}
+
+
+def _segment_sums(category_column):
+    """SUM(CASE …) per category: promoters, passives, detractors."""
+    return [func.coalesce(func.sum(case((category_column == name, 1), else_=0)), 0).label(name)
+            for name in (PROMOTER, PASSIVE, DETRACTOR)]
+
+
+def _month_of(column):
+    """'YYYY-MM' of a timestamp, in SQL, on SQLite and PostgreSQL alike."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _scoped(statement, viewer):
+    """Only the answers of companies this viewer may see (everything for marketing and admins)."""
+    companies = visible_companies(viewer)
+    if companies is not None:
+        statement = statement.where(NpsResponse.company_id.in_(companies))
+    return statement
+
+
+def _months_back(now: datetime, count: int) -> list[tuple[int, int]]:
+    """(year, month) of the last `count` months, oldest first, ending with the current month."""
+    year, month = now.year, now.month
+    months = []
+    for _i in range(count):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+@bp.route("/nps")
+@roles(MARKETER, SALES)
+def overview():
+    period = request.args.get("period", DEFAULT_PERIOD)
+    if period not in PERIODS:
+        period = DEFAULT_PERIOD
+    now = utcnow()
+    since = now - timedelta(days=PERIODS[period]) if PERIODS[period] else None
+
+    def in_period(statement):
+        statement = _scoped(statement, current_user)
+        return statement.where(NpsResponse.created_at >= since) if since is not None else statement
+
+    # 1. The answers in the period, per segment.
+    totals = db.session.execute(in_period(select(*_segment_sums(NpsResponse.category)))).one()
+    counts = {name: int(totals._mapping[name]) for name in (PROMOTER, PASSIVE, DETRACTOR)}
+    score = nps_score(counts[PROMOTER], counts[PASSIVE], counts[DETRACTOR])
+
+    # 2. Customers by their latest answer in the period (a window over each customer's answers).
+    ranked = in_period(select(
+        NpsResponse.category,
+        func.row_number().over(
+            partition_by=NpsResponse.user_id, order_by=(NpsResponse.created_at.desc(), NpsResponse.id.desc())
+        ).label("rank"),
+    )).subquery()
+    latest = db.session.execute(select(*_segment_sums(ranked.c.category)).where(ranked.c.rank == 1)).one()
+    customers = {name: int(latest._mapping[name]) for name in (PROMOTER, PASSIVE, DETRACTOR)}
+
+    # 3. Per company (a page of them): counts and the latest answer; score from the counts.
+    per_company = paginate(
+        in_period(
+            select(Company.id, Company.name, *_segment_sums(NpsResponse.category),
+                   func.max(NpsResponse.created_at).label("latest"))
+            .join(Company, Company.id == NpsResponse.company_id)
+        ).group_by(Company.id, Company.name).order_by(Company.name, Company.id)
+    )
+    companies = [
+        {"name": row.name, "promoters": int(row.promoter), "passives": int(row.passive),
+         "detractors": int(row.detractor), "answers": int(row.promoter + row.passive + row.detractor),
+         "score": nps_score(int(row.promoter), int(row.passive), int(row.detractor)), "latest": row.latest}
+        for row in per_company.items
+    ]
+
+    # 4. The trend: the last twelve months, whatever the period.
+    months = _months_back(now, TREND_MONTHS)
+    first_month = datetime(months[0][0], months[0][1], 1)
+    month = _month_of(NpsResponse.created_at).label("month")
+    by_month = {
+        row.month: row for row in db.session.execute(
+            _scoped(select(month, *_segment_sums(NpsResponse.category)), current_user)
+            .where(NpsResponse.created_at >= first_month).group_by(month)
+        )
+    }
+    trend = []
+    for year, number in months:
+        row = by_month.get(f"{year:04d}-{number:02d}")
+        p, a, d = (int(row.promoter), int(row.passive), int(row.detractor)) if row else (0, 0, 0)
+        trend.append({"month": date(year, number, 1), "answers": p + a + d, "score": nps_score(p, a, d)})
+    most_answers = max([entry["answers"] for entry in trend] + [1])
+
+    return render(
+        "nps/overview.html", period=period, periods=_period_labels(), counts=counts, score=score,
+        answers=sum(counts.values()), customers=customers, companies=companies, company_page=per_company,
+        trend=trend, most_answers=most_answers,
+    )
+
+
+def _alert_rows(statement):
+    return statement.options(
+        joinedload(Alert.response).joinedload(NpsResponse.user),
+        joinedload(Alert.response).joinedload(NpsResponse.company),
+        joinedload(Alert.response).joinedload(NpsResponse.follow_up),
+        joinedload(Alert.recipient),
+    )
+
+
+@bp.route("/nps/alerts")
+@roles(MARKETER, SALES)
+def overview_alerts():
+    may_see_all = current_user.role in (MARKETER, ADMIN)
+    show_all = may_see_all and request.args.get("show") == "all"
+    statement = select(Alert)
+    if not show_all:
+        statement = statement.where(Alert.recipient_id == current_user.id)
+    alerts = paginate(_alert_rows(statement).order_by(Alert.created_at.desc(), Alert.id.desc()), scalars=True)
+    unread_here = [alert.id for alert in alerts.items
+                   if alert.recipient_id == current_user.id and alert.read_at is None]
+    g.nps_unread = max(0, _unread_alerts(current_user.id) - len(unread_here))  # the header badge, after this visit
+    response = render(
+        "nps/alerts.html", alerts=alerts, show_all=show_all, may_see_all=may_see_all, now=utcnow(),
+        args={"show": "all"} if show_all else {},
+    )
+    # Rendered first (the page still marks them "new"), then the listed alerts count as read.
+    if unread_here:
+        db.session.execute(
+            update(Alert).where(Alert.id.in_(unread_here), Alert.read_at.is_(None)).values(read_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+    return response
+
+
+@bp.route("/nps/alerts/read", methods=["POST"])
+@roles(MARKETER, SALES)
+def overview_alerts_read():
+    db.session.execute(
+        update(Alert).where(Alert.recipient_id == current_user.id, Alert.read_at.is_(None)).values(read_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    flash(_("All your alerts are marked as read."), "success")
+    return redirect_to(url_for("nps.overview_alerts", **({"show": "all"} if request.form.get("show") == "all" else {})))
+
+
+@bp.route("/nps/follow-ups")
+@roles(MARKETER, SALES)
+def overview_follow_ups():
+    status = request.args.get("status", "active")
+    if status not in FOLLOW_UP_FILTERS:
+        status = "active"
+    now = utcnow()
+    statement = select(FollowUp).join(NpsResponse, NpsResponse.id == FollowUp.response_id)
+    if status == "active":
+        statement = statement.where(FollowUp.status.in_((OPEN, CONTACTED)))
+    else:
+        statement = statement.where(FollowUp.status == status)
+    if current_user.role not in (MARKETER, ADMIN):
+        team = select(User.id).where(User.manager_id == current_user.id)
+        statement = statement.where(or_(FollowUp.assignee_id == current_user.id, FollowUp.assignee_id.in_(team)))
+    overdue_first = case((and_(FollowUp.status != CLOSED, FollowUp.due_at < now), 0), else_=1)
+    tasks = paginate(
+        statement.options(
+            joinedload(FollowUp.response).joinedload(NpsResponse.user),
+            joinedload(FollowUp.response).joinedload(NpsResponse.company),
+            joinedload(FollowUp.assignee),
+        ).order_by(overdue_first, FollowUp.due_at, FollowUp.id),
+        scalars=True,
+    )
+    return render(
+        "nps/follow_ups.html", tasks=tasks, chosen_status=status, now=now,
+        args={"status": status} if status != "active" else {},
+        statuses={"active": _("Open and contacted"), OPEN: _("Open"), CONTACTED: _("Contacted"), CLOSED: _("Closed")},
+    )
+
+
+def _unread_alerts(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Alert.id)).where(Alert.recipient_id == user_id, Alert.read_at.is_(None))
+    ) or 0
+
+
+@bp.app_context_processor
+def _nps_badge():
+    """`unread_nps_alerts()` for the header: one query, only when a staff page asks for it."""
+
+    def unread_nps_alerts() -> int:
+        if not current_user.is_authenticated or current_user.role not in (MARKETER, SALES, ADMIN):
+            return 0
+        if "nps_unread" not in g:
+            g.nps_unread = _unread_alerts(current_user.id)
+        return g.nps_unread
+
+    return {"unread_nps_alerts": unread_nps_alerts}
+
+
+# --- The short survey by link: staff send it, the customer answers without signing in. ---------
+
+from flask import current_app  # noqa: E402
+from sqlalchemy.exc import IntegrityError  # noqa: E402
+
+from app.extensions import limiter  # noqa: E402
+from app.i18n import speak_to  # noqa: E402
+from app.nps import survey as surveys  # noqa: E402
+from app.security import public  # noqa: E402
+
+# At most this many names in the "asked too recently" message (it lives in the session cookie).
+_NAMES_SHOWN = 5
+
+
+def _survey_form_limit() -> str:
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+def _chosen_company_id() -> int | None:
+    raw = request.values.get("company", "")
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+def _names(people: list) -> str:
+    names = ", ".join(p.name for p in people[:_NAMES_SHOWN])
+    if len(people) > _NAMES_SHOWN:
+        names = _("%(names)s and %(count)d more", names=names, count=len(people) - _NAMES_SHOWN)
+    return names
+
+
+@bp.route("/nps/surveys/new", methods=["GET", "POST"])
+@roles(MARKETER, SALES)
+def surveys_new():
+    form = surveys.SurveySendForm() if request.method == "POST" else surveys.SurveySendForm(
+        company=_chosen_company_id())
+    company = form.fill_choices(current_user, _chosen_company_id())
+    if request.method == "GET" or not form.validate_on_submit() or company is None:
+        status = 422 if request.method == "POST" else 200
+        return render("nps/survey_send.html", form=form, company=company, status=status)
+    if form.customer.data == surveys.ALL:
+        customers = surveys.active_customers(company)
+    else:
+        customers = [p for p in surveys.active_customers(company) if str(p.id) == form.customer.data]
+    result = surveys.send_surveys(current_user, company, customers, form.occasion.data, form.days.data)
+    db.session.commit()
+    if result.sent:
+        flash(_("The survey was sent to %(count)d customer(s) of %(company)s.", count=len(result.sent),
+                company=company.name), "success")
+    else:
+        flash(_("No survey was sent."), "warning")
+    if result.skipped:
+        flash(_("Not sent to %(count)d customer(s), asked too recently: %(names)s.", count=len(result.skipped),
+                names=_names(result.skipped)), "warning")
+    return redirect_to(url_for("nps.surveys_new"))
+
+
+def _survey_problem(problem: str):
+    status = 404 if problem == surveys.INVALID else 410
+    return render("nps/survey_problem.html", problem=problem, status=status)
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_survey_form_limit, methods=["POST"])
+def survey(token: str):
+    found, problem = surveys.survey_from_token(token)
+    if found is not None:
+        speak_to(found.user.locale)
+    if problem:
+        return _survey_problem(problem)
+    form = surveys.SurveyAnswerForm()
+    if not form.validate_on_submit():
+        return render("nps/survey_answer.html", survey=found, form=form, token=token,
+                      status=422 if form.is_submitted() else 200)
+    try:
+        answer = surveys.answer_survey(found.id, form.score.data, form.reason.data or "", form.satisfaction.data,
+                                       form.wants_more.data == "yes")
+        if answer is None:
+            db.session.rollback()
+            db.session.expire_all()
+            found = db.session.get(surveys.Survey, found.id)
+            return _survey_problem(surveys.USED if found is not None and found.used_at else surveys.EXPIRED)
+        db.session.commit()
+    except IntegrityError:  # the unique survey_id on the answer: someone else answered first
+        db.session.rollback()
+        return _survey_problem(surveys.USED)
+    return render("nps/survey_thanks.html", survey=found, answer=answer)
