@@ -20,6 +20,11 @@ MANAGER = "sales-lead@example.com"  # their manager
 LOGOUT = "form[action='/logout'] button[type=submit]"
 
 
+def _log_out(page):
+    page.locator(LOGOUT).click()
+    page.wait_for_url("**/login")
+
+
 def _level_two_items(page):
     return page.locator("ol.levels > li").nth(1).locator(".challenge-item")
 
@@ -46,7 +51,7 @@ def test_detractor_answer_alerts_both_managers_and_pauses_asks_until_closed(
     expect(page.locator("#paused-title")).to_be_visible()
     assert all("challenge-paused" in (item.get_attribute("class") or "")
                for item in _level_two_items(page).all() if "challenge-done" not in (item.get_attribute("class") or ""))
-    page.locator(LOGOUT).click()
+    _log_out(page)
 
     with live_app.app_context():
         response = db.session.scalars(
@@ -65,7 +70,7 @@ def test_detractor_answer_alerts_both_managers_and_pauses_asks_until_closed(
         page.goto("/nps/alerts")
         expect(page.locator(f"a[href$='/nps/answers/{response_id}']").first).to_be_visible()
         if person == MANAGER:
-            page.locator(LOGOUT).click()
+            _log_out(page)
 
     # The account manager closes the follow-up.
     page.goto(f"/nps/answers/{response_id}")
@@ -73,7 +78,7 @@ def test_detractor_answer_alerts_both_managers_and_pauses_asks_until_closed(
     page.fill("textarea[name=note]", "Gebeld, levering is rechtgezet.")
     page.locator("form[action$='/nps/answers/%d'] button[type=submit]" % response_id).click()
     expect(page.locator(".flash-success")).to_be_visible()
-    page.locator(LOGOUT).click()
+    _log_out(page)
 
     # The customer's asks are back.
     log_in(page, KLANT[0])
