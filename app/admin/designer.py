@@ -978,6 +978,8 @@ def challenges_preview(challenge_id: int):
         with force_locale(lang):
             form = ctype.answer_form(challenge, formdata=None, user=customer)
             extra = ctype.context(challenge, customer)
+            # Rendered (and autoescaped) here in the preview's language; Markup only keeps the
+            # outer page from escaping the finished HTML a second time.
             panel = Markup(render_template("admin/designer/_preview_panel.html", challenge=challenge, ctype=ctype,
                                            form=form, extra=extra, lang=lang))
     return render("admin/designer/preview.html", challenge=challenge, ctype=ctype, panel=panel, lang=lang)
