@@ -114,7 +114,7 @@ def test_send_to_a_company_reaches_every_active_customer_in_their_language(clien
 
 def test_nobody_is_asked_again_too_soon(client, db, login_as, post_form, setup):
     _make_survey(setup["kees"])
-    login_as("marketer")
+    login_as("marketer", locale="en")
     response = _send(post_form, setup["company"])
     page = client.get(response.headers["Location"]).text
     assert "sent to 1 customer" in page and "asked too recently: Kees" in page
@@ -186,7 +186,7 @@ def test_a_promoter_answer_raises_the_promoter_alert_and_the_onward_invitation(c
     page = client.get(path)
     assert page.status_code == 200 and 'lang="nl"' in page.text and "<html" in page.text
     response = post_form(path, GOOD)
-    assert response.status_code == 200 and "Thank you for your answer" in response.text
+    assert response.status_code == 200 and "Bedankt voor je antwoord" in response.text  # Kees reads Dutch
 
     answer = db.session.scalars(select(NpsResponse)).one()
     assert (answer.score, answer.category, answer.source, answer.survey_id) == (10, "promoter", "survey", survey.id)
@@ -218,7 +218,7 @@ def test_the_second_use_of_a_link_gets_a_clear_message_and_changes_nothing(clien
     _, path = _make_survey(setup["kees"])
     assert post_form(path, GOOD).status_code == 200
     again = post_form(path, {**GOOD, "score": "2"})
-    assert again.status_code == 410 and "already answered" in again.text
+    assert again.status_code == 410 and "al ingevuld" in again.text
     assert client.get(path).status_code == 410
     answer = db.session.scalars(select(NpsResponse)).one()
     assert answer.score == 10
@@ -240,14 +240,14 @@ def test_an_answer_that_loses_the_race_gets_the_clear_message(client, db, post_f
 
     monkeypatch.setattr(surveys, "survey_from_token", stale)
     response = post_form(path, GOOD)
-    assert response.status_code == 410 and "already answered" in response.text
+    assert response.status_code == 410 and "al ingevuld" in response.text
     assert db.session.scalar(select(func.count()).select_from(NpsResponse)) == 0
 
 
 def test_an_expired_link_gets_a_clear_message_in_the_customers_language(client, db, post_form, setup):
     _, path = _make_survey(setup["kees"], days=-1)
     page = client.get(path)
-    assert page.status_code == 410 and "expired" in page.text and 'lang="nl"' in page.text
+    assert page.status_code == 410 and "verlopen" in page.text and 'lang="nl"' in page.text
     assert post_form(path, GOOD).status_code == 410
     assert db.session.scalar(select(func.count()).select_from(NpsResponse)) == 0
 
@@ -258,7 +258,7 @@ def test_a_link_that_expires_while_the_page_is_open(client, db, post_form, setup
     later = utcnow() + timedelta(days=2)
     monkeypatch.setattr(surveys, "utcnow", lambda: later)
     response = post_form(path, GOOD)
-    assert response.status_code == 410 and "expired" in response.text
+    assert response.status_code == 410 and "verlopen" in response.text
     assert db.session.scalar(select(func.count()).select_from(NpsResponse)) == 0
 
 
@@ -332,7 +332,7 @@ def test_the_answer_page_works_without_login_and_with_htmx(client, db, post_form
     fragment = client.get(path, headers=HX)
     assert full.status_code == fragment.status_code == 200
     assert "<html" in full.text and "<html" not in fragment.text
-    assert "How likely are you to recommend us" in fragment.text
+    assert "Hoe waarschijnlijk is het dat je ons aanbeveelt" in fragment.text
 
 
 def test_answer_posts_are_rate_limited(app, client, db, post_form, setup, monkeypatch):
