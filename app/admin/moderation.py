@@ -6,14 +6,12 @@ A decision, its points, the customer's notification and the audit entry are one 
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select, update
@@ -36,6 +34,7 @@ from app.pagination import paginate, requested_page
 from app.points.services import award_points
 from app.rewards.models import CANCELLED, FULFILLED, REQUESTED, Redemption, Reward
 from app.security import roles
+from app.spreadsheet import csv_download
 
 try:  # WTForms 3.3 deprecates (value, label) tuples as choices; older versions only know tuples.
     from wtforms.fields.choices import SelectChoice
@@ -474,15 +473,6 @@ def library():
                   filters=filters, page=page, items=[_library_item(s) for s in page.items])
 
 
-CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet shows as text: never as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_TRIGGERS) else text
-
-
 def _yes_no(value: bool | None) -> str:
     return "" if value is None else (_("yes") if value else _("no"))
 
@@ -519,25 +509,16 @@ def library_export():
         page = paginate(_library_query(filters), per_page=PER_PAGE, scalars=True)
         return render("admin/moderation/library.html", status=422, form=form, filters=filters, page=page,
                       items=[_library_item(s) for s in page.items])
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow([_("Type"), _("Customer"), _("Company"), _("Text or link"), _("May show name"),
-                     _("May show company"), _("May show logo"), _("May show photo"), _("Channels"),
-                     _("Valid until"), _("Approved at")])
-    count = 0
-    for submission in db.session.scalars(_library_query(filters).execution_options(yield_per=500)):
-        writer.writerow([csv_safe(cell) for cell in _csv_row(_library_item(submission))])
-        count += 1
+    header = [_("Type"), _("Customer"), _("Company"), _("Text or link"), _("May show name"),
+              _("May show company"), _("May show logo"), _("May show photo"), _("Channels"),
+              _("Valid until"), _("Approved at")]
+    rows = [_csv_row(_library_item(submission))
+            for submission in db.session.scalars(_library_query(filters).execution_options(yield_per=500))]
     # Who took a copy of consent-bound content, so a later withdrawal can be passed on to them.
-    record(current_user, "library.export", None, _("Exported %(num)d library items", num=count),
-           filters=filters, rows=count)
+    record(current_user, "library.export", None, _("Exported %(num)d library items", num=len(rows)),
+           filters=filters, rows=len(rows))
     db.session.commit()
-    filename = f"content-library-{date.today().isoformat()}.csv"
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
+    response = csv_download(header, rows, f"content-library-{date.today().isoformat()}.csv")
     return response
 
 

@@ -48,6 +48,7 @@ from app.pagination import paginate
 from app.points.models import PointsEntry
 from app.points.services import EARNED
 from app.security import is_safe_redirect, roles
+from app.spreadsheet import csv_download
 
 try:  # WTForms 3.3 deprecates tuple choices; older 3.x only knows tuples.
     from wtforms.fields.choices import SelectChoice
@@ -900,27 +901,13 @@ def index_import_report(report_id: int):
     )
 
 
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 @bp.route("/admin/participants/imports/<int:report_id>/report.csv")
 @roles(MARKETER)
 def index_import_report_csv(report_id: int):
     entry = _report_or_404(report_id)
     delimiter = entry.details.get("delimiter") if entry.details.get("delimiter") in (",", ";") else ","
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([_("Line"), _("E-mail address"), _("Name"), _("Result"), _("Reason")])
-    for row in _report_rows(entry):
-        writer.writerow([row.line, *(spreadsheet_safe(v) for v in (row.email, row.name, row.outcome_label, " ".join(row.reasons)))])
-    response = current_app.response_class("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="import-report-{entry.id}.csv"'
-    response.headers["Cache-Control"] = "no-store"  # names and e-mail addresses
+    rows = [[row.line, row.email, row.name, row.outcome_label, " ".join(row.reasons)] for row in _report_rows(entry)]
+    # Names and e-mail addresses: csv_download marks it private (no-store).
+    response = csv_download([_("Line"), _("E-mail address"), _("Name"), _("Result"), _("Reason")], rows,
+                            f"import-report-{entry.id}.csv", delimiter=delimiter)
     return response

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.admin.audit import AuditEntry
-from app.admin.moderation import csv_safe
+from app.spreadsheet import csv_safe
 from app.auth.models import User
 from app.extensions import db as _db
 from app.journey.models import APPROVED, PENDING, REJECTED, Submission
