@@ -30,3 +30,10 @@ def select_locale() -> str:
     if cookie in supported():
         return cookie
     return request.accept_languages.best_match(supported()) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_locale(response, locale: str):
+    """Keep the chosen language for a year, also for the next visit before signing in."""
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="Lax",
+                        secure=current_app.config["HTTPS"], httponly=True)
+    return response

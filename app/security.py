@@ -68,6 +68,16 @@ def guard():
     return None
 
 
+def login_limit() -> str:
+    """Rate limit for sign-in attempts (read per request, so tests and operators can change it)."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def public_form_limit() -> str:
+    """Rate limit for forms anyone may post: password reset, invitation, survey answers."""
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
 def is_safe_redirect(target: str | None) -> bool:
     """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -10,18 +10,10 @@ from app.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, Res
 from app.auth.models import User, utcnow
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
-from app.i18n import LOCALE_COOKIE, speak_to
-from app.security import is_safe_redirect, public, signed_in
+from app.i18n import remember_locale, speak_to
+from app.security import is_safe_redirect, login_limit, public, public_form_limit, signed_in
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _public_form_limit() -> str:
-    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
 
 
 def home_for(user: User) -> str:
@@ -38,7 +30,7 @@ def _start_session(user: User, remember: bool = False) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect_to(home_for(current_user))
@@ -54,8 +46,7 @@ def login():
             db.session.commit()
             target = form.next.data if is_safe_redirect(form.next.data) else home_for(user)
             response = redirect_to(target)
-            response.set_cookie(LOCALE_COOKIE, user.locale, max_age=365 * 86400, samesite="Lax",
-                                secure=current_app.config["HTTPS"], httponly=True)
+            remember_locale(response, user.locale)
             return response
         # The same words for an unknown address, a wrong password and a disabled account.
         form.password.errors.append(_("That e-mail address and password do not match. Try again or reset your password."))
@@ -80,7 +71,7 @@ def logout():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_public_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def accept_invitation(token: str):
     user, problem = services.user_from_token(token, services.INVITE_SALT, current_app.config["INVITATION_MAX_AGE"])
     if user is None or user.has_password:
@@ -99,7 +90,7 @@ def accept_invitation(token: str):
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
-@limiter.limit(_public_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -111,7 +102,7 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_public_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def reset_password(token: str):
     user, problem = services.user_from_token(token, services.RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     if user is None:

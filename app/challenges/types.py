@@ -31,6 +31,7 @@ from app.challenges.registry import ChallengeType, register
 from app.extensions import db
 from app.forms import Form, is_linkedin_url
 from app.i18n_content import localized_value
+from app.nps.models import category_for as nps_category
 
 
 @register
@@ -359,15 +360,6 @@ def _labels(keys, labels: dict) -> str:
 
 
 # --- level 1 ----------------------------------------------------------------------------------
-
-def nps_category(score: int) -> str:
-    """9–10 promoter, 7–8 passive, 0–6 detractor."""
-    if score >= 9:
-        return "promoter"
-    if score >= 7:
-        return "passive"
-    return "detractor"
-
 
 @register
 class Nps(ChallengeType):

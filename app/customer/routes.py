@@ -19,7 +19,7 @@ from app.challenges import REGISTRY, get_type
 from app.customer.forms import ProfileForm
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
-from app.i18n import LOCALE_COOKIE
+from app.i18n import remember_locale
 from app.i18n_content import localized
 from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, Submission
 from app.journey.services import JourneyState, journey_state
@@ -365,10 +365,7 @@ def profile():
     flash(_("Your profile is saved."), "success")
     # A full page load, so <html lang> and every string follow the language.
     response = redirect_to(url_for("customer.profile"))
-    response.set_cookie(
-        LOCALE_COOKIE, user.locale, max_age=365 * 86400, samesite="Lax",
-        secure=current_app.config["HTTPS"], httponly=True,
-    )
+    remember_locale(response, user.locale)
     return response
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
-from app.i18n import LOCALE_COOKIE
+from app.i18n import remember_locale
 from app.main.forms import LanguageForm
 from app.security import is_safe_redirect, public, signed_in
 
@@ -41,10 +41,7 @@ def set_language():
         db.session.commit()
     # A full page load, so <html lang>, the title and every string follow the new language.
     response = redirect_to(target)
-    response.set_cookie(
-        LOCALE_COOKIE, form.locale.data, max_age=365 * 86400, samesite="Lax",
-        secure=current_app.config["HTTPS"], httponly=True,
-    )
+    remember_locale(response, form.locale.data)
     return response
 
 

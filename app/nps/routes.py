@@ -7,18 +7,21 @@ from flask import Blueprint, abort, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.admin.audit import record
 from app.auth.models import ADMIN, MARKETER, SALES, Company, User, utcnow
-from app.extensions import db
+from app.extensions import db, limiter
+from app.i18n import speak_to
 from app.htmx import redirect_to, render
+from app.nps import survey as surveys
 from app.nps.access import can_see, visible_companies
 from app.nps.forms import FollowUpForm
 from app.nps.models import CLOSED, CONTACTED, DETRACTOR, OPEN, PASSIVE, PROMOTER, Alert, FollowUp, NpsResponse
 from app.nps.services import close_follow_up, nps_score
 from app.pagination import paginate
-from app.security import roles
+from app.security import public, public_form_limit, roles
 
 bp = Blueprint("nps", __name__)
 
@@ -257,20 +260,9 @@ def _nps_badge():
 
 # --- The short survey by link: staff send it, the customer answers without signing in. ---------
 
-from flask import current_app  # noqa: E402
-from sqlalchemy.exc import IntegrityError  # noqa: E402
-
-from app.extensions import limiter  # noqa: E402
-from app.i18n import speak_to  # noqa: E402
-from app.nps import survey as surveys  # noqa: E402
-from app.security import public  # noqa: E402
 
 # At most this many names in the "asked too recently" message (it lives in the session cookie).
 _NAMES_SHOWN = 5
-
-
-def _survey_form_limit() -> str:
-    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
 
 
 def _chosen_company_id() -> int | None:
@@ -318,7 +310,7 @@ def _survey_problem(problem: str):
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_survey_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def survey(token: str):
     found, problem = surveys.survey_from_token(token)
     if found is not None:
