@@ -71,7 +71,8 @@ class ChallengeType:
         """Side effects of a stored answer (e.g. profile fields copied onto the account). Flush only."""
 
     def context(self, challenge, user) -> dict:
-        """Extra template context for the challenge page."""
+        """Extra template context for the challenge page. Flush only; something that must be stored
+        even on a GET sets `db.session.info["commit_after_context"]` and the route commits it."""
         return {}
 
     @property

@@ -1003,6 +1003,8 @@ def ensure_referral_code(user) -> str:
             continue  # someone else has this code: draw another
         break
     db.session.refresh(user, ["referral_code"])
+    # A link that is shown must keep working: ask the route to commit, even on a GET.
+    db.session.info["commit_after_context"] = True
     return user.referral_code
 
 
@@ -1049,12 +1051,7 @@ class Share(ChallengeType):
         return {"message": form.texts("message")}
 
     def context(self, challenge, user):
-        is_new = not user.referral_code
         code = ensure_referral_code(user)
-        if is_new:
-            # The journey route only commits after a completion, and a link that is shown must keep
-            # working: the code is stored now, on its own (nothing else is pending at this point).
-            db.session.commit()
         link = url_for("main.home", _external=True).rstrip("/") + "/r/" + code
         message = self._message(challenge)
 

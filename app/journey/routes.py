@@ -58,6 +58,8 @@ def challenge(challenge_id: int):
                    level_state=next(lvl for lvl in state.levels if lvl.level.id == challenge.level_id),
                    # A locked challenge shows nothing personal yet (no referral code is made for it).
                    extra=ctype.context(challenge, current_user) if cstate.status not in (LOCKED, PAUSED) else {})
+    if db.session.info.pop("commit_after_context", False):
+        db.session.commit()
     if request.method == "GET":
         return render("journey/challenge.html", **context)
 
