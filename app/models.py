@@ -8,3 +8,6 @@ from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F40
 from app.admin.audit import AuditEntry  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey  # noqa: F401
+from app.referrals.models import (  # noqa: F401
+    Ask, AskStatus, ProgrammeSettings, RefereeObjection, Referee, ReferralEvent, ReferralQuota, ShareClick,
+)

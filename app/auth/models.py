@@ -76,6 +76,8 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str | None] = mapped_column(String(60))
     # The customer's personal referral code (share links, /r/<code>), made when first needed.
     referral_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # The page that link opens shows the customer's first name only when they allow it.
+    referral_show_name: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     company: Mapped[Company | None] = relationship(back_populates="contacts", foreign_keys=[company_id])
     manager: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[manager_id])

@@ -93,9 +93,29 @@ def live_app(tmp_path_factory):
         db.engine.dispose()
 
 
+def buffered(wsgi_app):
+    """Read each response whole (and close its file) before the socket sees a byte.
+
+    Chromium drops connections it no longer needs (a favicon, a prefetched page); werkzeug's dev
+    server then leaves a static file's handle to the garbage collector, and the ResourceWarning it
+    raises fails whichever test runs next. A closed file cannot leak.
+    """
+
+    def serve(environ, start_response):
+        chunks = wsgi_app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return [body]
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="browser-live-server", daemon=True)
     thread.start()
     try:

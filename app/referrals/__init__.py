@@ -1,0 +1,1 @@
+"""Referrals: introductions by customers, share links, the referee's landing page and privacy."""
