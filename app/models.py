@@ -11,3 +11,4 @@ from app.nps.models import Alert, FollowUp, NpsResponse, Survey  # noqa: F401
 from app.referrals.models import (  # noqa: F401
     Ask, AskStatus, ProgrammeSettings, RefereeObjection, Referee, ReferralEvent, ReferralQuota, ShareClick,
 )
+from app.analytics.models import ChallengeView  # noqa: F401
