@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, UniqueConstraint, insert
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,15 +30,23 @@ class ChallengeView(db.Model):
 
 
 def record_view(user_id: int, challenge_id: int) -> None:
-    """Count a view of a challenge once per customer per day, and commit it (a view is its own small
-    transaction: the page that records it changes nothing else)."""
-    day = utcnow().date()
-    if db.session.scalar(select(ChallengeView.id).where(
-            ChallengeView.user_id == user_id, ChallengeView.challenge_id == challenge_id, ChallengeView.day == day)):
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(ChallengeView(user_id=user_id, challenge_id=challenge_id, day=day))
-    except IntegrityError:
-        return  # a parallel request (or a reload) counted it first
-    db.session.commit()
+    """Count a view of a challenge once per customer per day: one INSERT … ON CONFLICT DO NOTHING
+    against the UNIQUE(user_id, challenge_id, day), so reloads and parallel requests count once.
+
+    Written on a connection of its own and committed there: the page that records it changes
+    nothing else, and the request's session (with everything the page is about to render) is not
+    expired by a commit."""
+    values = dict(user_id=user_id, challenge_id=challenge_id, day=utcnow().date())
+    table = ChallengeView.__table__
+    with db.engine.connect() as conn:
+        dialect = conn.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
+            conn.execute(module.insert(table).values(**values).on_conflict_do_nothing())
+        else:  # any other database: the constraint still decides, through a savepoint
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(table).values(**values))
+            except IntegrityError:
+                pass
+        conn.commit()

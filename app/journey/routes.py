@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.analytics.models import record_view
 from app.challenges import get_type
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
@@ -61,6 +62,7 @@ def challenge(challenge_id: int):
     if db.session.info.pop("commit_after_context", False):
         db.session.commit()
     if request.method == "GET":
+        record_view(current_user.id, challenge.id)
         return render("journey/challenge.html", **context)
 
     if not cstate.can_submit:
