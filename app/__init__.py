@@ -71,6 +71,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.nps.routes import bp as nps_bp
 
     app.register_blueprint(nps_bp)
+    from app.sales.ask import bp as sales_ask_bp
+
+    app.register_blueprint(sales_ask_bp)
+
+    from app.referrals.routes import bp as referrals_bp
+    from app.sales.pipeline import bp as sales_pipeline_bp
+
+    app.register_blueprint(referrals_bp)
+    app.register_blueprint(sales_pipeline_bp)
 
     for module in (designer, moderation, participants, audit):
         app.register_blueprint(module.bp)

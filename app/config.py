@@ -92,4 +92,6 @@ def load_config(instance_path: str) -> dict:
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 5)),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
         "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
+        # Who "we" are in the messages referees read (the company running the programme).
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Ambassador Journey"),
     }

@@ -15,6 +15,16 @@ from app.forms import Form
 REGISTRY: dict[str, ChallengeType] = {}
 
 
+class AnswerRefused(Exception):
+    """A valid answer the domain will not take (a duplicate referee, a daily cap …): the form comes
+    back with `message` on `field` and everything the customer typed."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
 def register(cls: type[ChallengeType]) -> type[ChallengeType]:
     if cls.key in REGISTRY:
         raise ValueError(f"challenge type {cls.key!r} registered twice")
@@ -43,6 +53,11 @@ class ChallengeType:
     # Approval means we publish it (a quote, a story); otherwise approval only confirms it.
     publishes: ClassVar[bool] = False
     submit_label: ClassVar[Any] = _l("Send")
+    # The customer first sees what will be sent (`preview`) and approves it word for word.
+    confirm_step: ClassVar[bool] = False
+    # A repeatable challenge of this type may be sent again while an earlier answer still waits
+    # (several introductions, each followed up by sales).
+    parallel: ClassVar[bool] = False
 
     # --- marketers -------------------------------------------------------------------------
     def config_form(self, formdata=None, config: dict | None = None, **kwargs) -> Form | None:
@@ -68,7 +83,16 @@ class ChallengeType:
         return {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "submit")}
 
     def after_submit(self, submission, user) -> None:
-        """Side effects of a stored answer (e.g. profile fields copied onto the account). Flush only."""
+        """Side effects of a stored answer (e.g. profile fields copied onto the account). Flush only.
+        May raise AnswerRefused; the route then rolls back and shows the form again."""
+
+    def preview(self, form: Form, challenge, user) -> dict:
+        """For `confirm_step` types: what the customer approves before the answer is stored."""
+        return {}
+
+    @property
+    def preview_template(self) -> str:
+        return f"challenges/types/{self.key}_preview.html"
 
     def context(self, challenge, user) -> dict:
         """Extra template context for the challenge page. Flush only; something that must be stored

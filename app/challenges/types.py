@@ -14,8 +14,8 @@ from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app.auth.models import User
 from app.challenges.config_fields import (
@@ -873,6 +873,20 @@ REFERRAL_ROUTES = {
 }
 
 
+MESSAGE_LANGUAGES = {"nl": _l("Dutch"), "en": _l("English")}
+
+
+def _intro_from(data: dict, token: str | None = None):
+    from app.referrals.services import Introduction
+
+    return Introduction(
+        name=data.get("name", ""), company=data.get("company", ""), job_role=data.get("role", ""),
+        linkedin_url=data.get("linkedin_url", ""), email=data.get("email") or None, benefit=data.get("benefit", ""),
+        may_mention=bool(data.get("may_mention")), route=data.get("route"), token=token or data.get("token"),
+        message_locale=data.get("message_locale") or "nl",
+    )
+
+
 @register
 class Referral(ChallengeType):
     key = "referral"
@@ -880,7 +894,9 @@ class Referral(ChallengeType):
     help = _l("Introduce someone who would benefit. No phone number or e-mail of the other person is asked.")
     level = 3
     awards_on_submit = False
-    submit_label = _l("Send my introduction")
+    confirm_step = True
+    parallel = True
+    submit_label = _l("Show me the message")
 
     def answer_form(self, challenge, formdata=None, user=None):
         class AnswerForm(Form):
@@ -904,12 +920,33 @@ class Referral(ChallengeType):
             route = _radio(
                 _l("How shall we get in touch?"), list(REFERRAL_ROUTES.items()), _l("Choose how we get in touch."),
             )
+            agreed_contact = BooleanField(_l("They agreed to be contacted by e-mail"))
+            email = StringField(
+                _l("Their e-mail (only if they agreed)"), filters=[_strip],
+                validators=[Optional(), _max(254), Email(
+                    message=_l("Enter a valid e-mail address, like name@company.com."), check_deliverability=False)],
+                description=_l("Not needed. Only fill it in when they told you they are happy to be contacted."),
+            )
+            message_locale = RadioField(
+                _l("Language of the message"), choices=list(MESSAGE_LANGUAGES.items()),
+                default=(getattr(user, "locale", None) or "nl"),
+                validators=[InputRequired(_l("Choose the language of the message."))],
+            )
+            token = HiddenField(filters=[_strip])
 
             def validate_may_mention(form, field):
                 if form.route.data == "contact" and not field.data:
                     raise ValidationError(_l(
                         "If we contact them ourselves, we need your permission to mention your name. "
                         "Tick the box or choose another way."
+                    ))
+
+            def validate_email(form, field):
+                if not field.data:
+                    return
+                if not form.agreed_contact.data:
+                    raise ValidationError(_l(
+                        "Only give their e-mail when they agreed to be contacted: tick that box, or leave the e-mail empty."
                     ))
 
         return AnswerForm(formdata=formdata)
@@ -919,9 +956,34 @@ class Referral(ChallengeType):
             "name": form.name.data, "company": form.company.data, "role": form.role.data,
             "linkedin_url": form.linkedin_url.data or "", "benefit": form.benefit.data,
             "may_mention": bool(form.may_mention.data), "route": form.route.data,
+            "email": form.email.data or "", "message_locale": form.message_locale.data,
+            "token": form.token.data or "",
         }
 
+    def preview(self, form, challenge, user):
+        from app.referrals.services import TOKEN_PATTERN, new_token, outreach_message, share_link
+
+        if not TOKEN_PATTERN.match(form.token.data or ""):
+            form.token.data = new_token()
+        intro = _intro_from(self.to_data(form, challenge, user))
+        link = share_link(user, "email") if intro.route == "inbound" else None
+        return {"message": outreach_message(user, intro, intro.message_locale, share_link=link),
+                "language": MESSAGE_LANGUAGES.get(intro.message_locale, "")}
+
+    def after_submit(self, submission, user):
+        from app.referrals.models import FROM_REFERRAL
+        from app.referrals.services import add_referee
+
+        data = dict(submission.data)
+        referee = add_referee(user, _intro_from(data), source=FROM_REFERRAL, submission_id=submission.id)
+        # The submission keeps what the referrer sees; the person's details live on the referee.
+        data.pop("email", None)
+        data["token"] = referee.token
+        submission.data = data
+
     def summary(self, submission):
+        if submission.data.get("erased"):
+            return gettext("(details erased at the person's request)")
         name, company = _text(submission.data.get("name")), _text(submission.data.get("company"))
         return f"{name} ({company})" if company else name
 
@@ -962,11 +1024,36 @@ class LinkedinIntro(ChallengeType):
                     raise ValidationError(_l(
                         "Keep each line to at most 200 characters (contact %(n)d is longer).", n=too_long[0],
                     ))
+                without_company = [line for line in lines if not split_contact(line)[1]]
+                if without_company:
+                    raise ValidationError(_l(
+                        "Write each contact as name — company (%(line)s has no company).", line=without_company[0],
+                    ))
 
         return AnswerForm(formdata=formdata)
 
     def to_data(self, form, challenge, user):
         return {"contacts": _lines(form.contacts.data), "agree": True}
+
+    def context(self, challenge, user):
+        from app.referrals.services import Introduction, outreach_message
+
+        intro = Introduction(name=str(_l("[their name]")), company="", route="contact", may_mention=True,
+                             benefit=str(_l("[why you think they would benefit]")))
+        return {"message": outreach_message(user, intro, getattr(user, "locale", None) or "nl")}
+
+    def after_submit(self, submission, user):
+        from app.referrals.models import FROM_LINKEDIN
+        from app.referrals.services import Introduction, ReferralRefused, add_referee
+
+        for n, line in enumerate(submission.data.get("contacts", [])):
+            name, company = split_contact(line)
+            try:
+                add_referee(user, Introduction(name=name, company=company, route="contact", may_mention=True,
+                                               message_locale=user.locale),
+                            source=FROM_LINKEDIN, submission_id=submission.id, count_quota=n == 0)
+            except ReferralRefused as refused:
+                raise ReferralRefused("contacts", _l("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
 
     def summary(self, submission):
         contacts = submission.data.get("contacts")
@@ -974,12 +1061,21 @@ class LinkedinIntro(ChallengeType):
         return ngettext("%(num)d contact", "%(num)d contacts", n)
 
 
+def split_contact(line: str) -> tuple[str, str]:
+    """ "Anna de Vries — Bouw BV" (or with -, – , | or a comma) → ("Anna de Vries", "Bouw BV")."""
+    parts = re.split(r"\s+[—–|-]\s+|\s*[,|]\s*", line, maxsplit=1)
+    name = parts[0].strip()
+    company = parts[1].strip() if len(parts) > 1 else ""
+    return name, company
+
+
 def _lines(text) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 SHARE_MESSAGE_MAX = 1000
-SHARE_CHANNELS = {"linkedin": _l("LinkedIn"), "email": _l("E-mail"), "whatsapp": _l("WhatsApp"), "qr": _l("QR code")}
+SHARE_CHANNELS = {"linkedin": _l("LinkedIn"), "email": _l("E-mail"), "whatsapp": _l("WhatsApp"), "qr": _l("QR code"),
+                  "other": _l("Other (the plain link)")}
 
 
 def ensure_referral_code(user) -> str:
@@ -1051,8 +1147,10 @@ class Share(ChallengeType):
         return {"message": form.texts("message")}
 
     def context(self, challenge, user):
+        from app.referrals.services import channel_counts
+
         code = ensure_referral_code(user)
-        link = url_for("main.home", _external=True).rstrip("/") + "/r/" + code
+        link = url_for("referrals.landing", code=code, _external=True)
         message = self._message(challenge)
 
         def on(channel):
@@ -1067,7 +1165,8 @@ class Share(ChallengeType):
             {"key": "whatsapp", "label": SHARE_CHANNELS["whatsapp"],
              "href": "https://wa.me/?text=" + quote(f"{message} {on('whatsapp')}", safe="")},
         ]
-        return {"link": link, "message": message, "channels": channels, "qr": _qr_data_uri(on("qr"))}
+        return {"link": on("other"), "message": message, "channels": channels, "qr": _qr_data_uri(on("qr")),
+                "counts": channel_counts(user.id), "channel_labels": SHARE_CHANNELS}
 
     def answer_form(self, challenge, formdata=None, user=None):
         class AnswerForm(Form):
@@ -1078,11 +1177,18 @@ class Share(ChallengeType):
                 _l("I have read the message and will share it personally."),
                 _l("Confirm that you have read the message."),
             )
+            show_name = BooleanField(
+                _l("Show my first name on the page my link opens"),
+                default=bool(getattr(user, "referral_show_name", False)),
+            )
 
         return AnswerForm(formdata=formdata)
 
     def to_data(self, form, challenge, user):
-        return {"channels": list(form.channels.data), "confirm": True}
+        return {"channels": list(form.channels.data), "confirm": True, "show_name": bool(form.show_name.data)}
+
+    def after_submit(self, submission, user):
+        user.referral_show_name = bool(submission.data.get("show_name"))
 
     def summary(self, submission):
         channels = submission.data.get("channels")

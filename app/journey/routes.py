@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.analytics.models import record_view
 from app.challenges import get_type
+from app.challenges.registry import AnswerRefused
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
 from app.notifications.services import mark_read, unread
@@ -68,14 +69,27 @@ def challenge(challenge_id: int):
     if not cstate.can_submit:
         flash(REFUSALS.get(cstate.status, REFUSALS["closed"])(), "error")
         return render("journey/challenge.html", status=409, **context)
+    if ctype.confirm_step and request.form.get("edit"):
+        return render("journey/challenge.html", **context)  # back to the form, as typed
     if not form.validate():
         return render("journey/challenge.html", status=422, **context)
+    if ctype.confirm_step and not request.form.get("approved"):
+        # First the customer reads exactly what will be sent, then approves it.
+        return render("journey/challenge.html", preview=ctype.preview(form, challenge, current_user), **context)
     try:
         completion = complete_challenge(current_user, challenge, ctype.to_data(form, challenge, current_user))
     except JourneyError as exc:
         db.session.rollback()
         flash(REFUSALS.get(exc.reason, REFUSALS["closed"])(), "error")
         return render("journey/challenge.html", status=409, **{**context, "state": journey_state(current_user)})
+    except AnswerRefused as refused:
+        db.session.rollback()
+        target = form[refused.field] if refused.field in form else None
+        if target is not None:
+            target.errors = [*target.errors, refused.message] if isinstance(target.errors, list) else [refused.message]
+        else:
+            form.form_errors.append(refused.message)
+        return render("journey/challenge.html", status=422, **{**context, "state": journey_state(current_user)})
     db.session.commit()
 
     if wants_fragment():

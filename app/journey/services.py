@@ -151,7 +151,8 @@ def journey_state(user: User) -> JourneyState:
             submission = latest.get(challenge.id)
             if submission is not None and submission.status == APPROVED:
                 status = DONE
-            elif submission is not None and submission.status == PENDING:
+            elif submission is not None and submission.status == PENDING and not (
+                    challenge.repeatable and get_type(challenge.type_key).parallel):
                 status = WAITING
             elif not unlocked:
                 status = LOCKED

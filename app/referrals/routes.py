@@ -1,0 +1,151 @@
+"""The referee's pages (landing by a customer's link, double opt-in, objection, feedback) and the
+customer's "my referrals"."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import CUSTOMER, User
+from app.challenges.types import SHARE_CHANNELS
+from app.extensions import db, limiter
+from app.forms import Form
+from app.htmx import redirect_to, render
+from app.pagination import paginate
+from app.referrals import services
+from app.referrals.forms import FeedbackForm, LandingForm
+from app.referrals.models import CHANNELS, MEETING, OPPORTUNITY, WON, Referee
+from app.security import customers_only, public, public_form_limit
+
+bp = Blueprint("referrals", __name__)
+
+
+def _referrer(code: str) -> User | None:
+    if not code or len(code) > 16:
+        return None
+    user = db.session.scalar(select(User).where(User.referral_code == code))
+    return user if user is not None and user.is_active and user.role == CUSTOMER else None
+
+
+@bp.route("/r/<code>", methods=["GET", "POST"])
+@public
+@limiter.limit(public_form_limit, methods=["POST"])
+def landing(code: str):
+    referrer = _referrer(code)
+    if referrer is None:
+        return render("referrals/link_problem.html", problem="unknown", status=404)
+    channel = request.values.get("c", "other")
+    channel = channel if channel in CHANNELS else "other"
+    form = LandingForm()
+    if request.method == "GET":
+        services.record_click(referrer.id, channel)
+        db.session.commit()
+        return render("referrals/landing.html", referrer=referrer, form=form, channel=channel)
+    if not form.validate_on_submit():
+        return render("referrals/landing.html", referrer=referrer, form=form, channel=channel, status=422)
+    services.sign_up_from_link(
+        referrer, channel=channel, name=form.name.data, company=form.company.data, email=form.email.data,
+        need=form.need.data, locale=str(get_locale()),
+    )
+    db.session.commit()
+    # The same answer whether or not we knew this person: nothing about others leaks.
+    return render("referrals/check_inbox.html", email=form.email.data)
+
+
+@bp.route("/r/confirm/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(public_form_limit, methods=["POST"])
+def confirm(token: str):
+    referee = services.referee_by_token(token)
+    if referee is None or referee.email is None:
+        return render("referrals/link_problem.html", problem="gone", status=404)
+    if request.method == "POST":
+        if not Form().validate_on_submit():
+            return render("referrals/confirm.html", referee=referee, status=422, expired=True)
+        services.confirm(referee)
+        db.session.commit()
+        return render("referrals/confirmed.html", referee=referee)
+    return render("referrals/confirm.html", referee=referee)
+
+
+@bp.route("/r/object/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(public_form_limit, methods=["POST"])
+def objection(token: str):
+    referee = services.referee_by_token(token)
+    if request.method == "POST":
+        if not Form().validate_on_submit():
+            return render("referrals/objection.html", referee=referee, status=422, expired=True)
+        if referee is not None:
+            services.erase(referee)
+            db.session.commit()
+        return render("referrals/erased.html")
+    if referee is None:
+        # Erased already, or a link we never made: either way there is nothing of theirs here.
+        return render("referrals/erased.html", already=True)
+    return render("referrals/objection.html", referee=referee)
+
+
+@bp.route("/r/feedback/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(public_form_limit, methods=["POST"])
+def feedback(token: str):
+    referee = services.referee_by_token(token)
+    if referee is None or referee.stage not in (MEETING, OPPORTUNITY, WON, "lost"):
+        return render("referrals/link_problem.html", problem="gone", status=404)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return render("referrals/feedback.html", referee=referee, form=form, status=422 if form.is_submitted() else 200)
+    referee.referee_feedback = form.feedback.data
+    db.session.commit()
+    return render("referrals/feedback_thanks.html")
+
+
+# --- the customer's side ------------------------------------------------------------------------
+
+def _my_referrals():
+    return paginate(
+        select(Referee).where(Referee.referrer_id == current_user.id)
+        .order_by(Referee.created_at.desc(), Referee.id.desc()),
+        per_page=20, scalars=True,
+    )
+
+
+def _render_mine(forms=None, status=200):
+    page = _my_referrals()
+    points = services.referral_points([r.id for r in page.items], current_user.id)
+    messages = {
+        r.id: services.outreach_message(current_user, services.Introduction(
+            name=r.name, company=r.company, benefit=r.benefit, route=r.route, may_mention=r.may_mention,
+            token=r.token), r.message_locale, share_link=services.share_link(current_user, "email")
+            if r.route == "inbound" else None)
+        for r in page.items if r.route in ("introduce", "inbound") and r.source != "share"
+    }
+    if db.session.info.pop("commit_after_context", False):
+        db.session.commit()
+    return render("referrals/mine.html", page=page, points=points, messages=messages, forms=forms or {},
+                  counts=services.channel_counts(current_user.id), channel_labels=SHARE_CHANNELS, labels=services.STAGE_LABELS,
+                  plain=services.STAGE_FOR_REFERRER, status=status)
+
+
+@bp.route("/referrals")
+@customers_only
+def mine():
+    return _render_mine()
+
+
+@bp.route("/referrals/<int:referee_id>/feedback", methods=["POST"])
+@customers_only
+def referrer_feedback(referee_id: int):
+    referee = db.session.get(Referee, referee_id)
+    if referee is None or referee.referrer_id != current_user.id or referee.stage not in (MEETING, OPPORTUNITY, WON, "lost"):
+        abort(404)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return _render_mine(forms={referee.id: form}, status=422)
+    referee.referrer_feedback = form.feedback.data
+    db.session.commit()
+    flash(_("Thank you for telling us how it went."), "success")
+    return redirect_to(url_for("referrals.mine", _anchor=f"referee-{referee.id}"))

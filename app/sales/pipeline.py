@@ -1,0 +1,350 @@
+"""The referral pipeline (board and table), a referral's page and its stage moves, the review list
+of flagged referrals, follow-ups due, and the CSV export."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from app.admin.audit import record
+from app.auth.models import SALES, Company, User, utcnow
+from app.extensions import db
+from app.forms import Form
+from app.htmx import redirect_to, render, wants_fragment
+from app.pagination import paginate
+from app.referrals import services
+from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Referee, ReferralEvent
+from app.sales.scope import in_scope
+from app.security import roles
+from app.spreadsheet import csv_download
+
+bp = Blueprint("sales_pipeline", __name__, url_prefix="/sales")
+
+BOARD_CARDS = 20  # per column; the table has them all
+VIEWS = ("board", "table")
+
+FLAG_LABELS = {
+    "own_domain": _l("Signed up with an address at the referrer's own organisation"),
+    "existing_customer": _l("Looks like an existing customer or contact"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MoveForm(Form):
+    from_stage = HiddenField()
+    to_stage = SelectField(_l("Move to"), choices=[(s, services.STAGE_LABELS[s]) for s in STAGES],
+                           validators=[InputRequired(_l("Choose a stage."))])
+    lost_reason = TextAreaField(_l("Why was it lost?"), filters=[_strip], render_kw={"rows": 2},
+                                validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
+    note = TextAreaField(_l("Note (optional)"), filters=[_strip], render_kw={"rows": 2},
+                         validators=[Length(max=2000, message=_l("Keep it to %(max)d characters."))])
+    follow_up_on = DateField(_l("Next follow-up (optional)"), validators=[Optional()],
+                             format="%Y-%m-%d")
+
+    def validate_lost_reason(form, field):
+        if form.to_stage.data == LOST and not field.data:
+            raise ValidationError(_l("Say why it was lost: it helps the next introduction."))
+
+    def validate_to_stage(form, field):
+        if field.data == form.from_stage.data:
+            raise ValidationError(_l("The referral is already at this stage."))
+
+    def validate_follow_up_on(form, field):
+        if field.data and not (date(2000, 1, 1) <= field.data <= date(2100, 1, 1)):
+            raise ValidationError(_l("Choose a date between 2000 and 2100."))
+
+
+class FlagForm(Form):
+    reason = TextAreaField(_l("Reason (for a rejection)"), filters=[_strip], render_kw={"rows": 2},
+                           validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
+
+
+def _move_form(referee: Referee, formdata=None) -> MoveForm:
+    form = MoveForm(formdata=formdata, from_stage=referee.stage)
+    if formdata is None:
+        following = STAGES[min(STAGES.index(referee.stage) + 1, len(STAGES) - 2)] if referee.stage in OPEN_STAGES else LOST
+        form.to_stage.data = following
+        form.follow_up_on.data = referee.follow_up_on
+    return form
+
+
+# --- scope --------------------------------------------------------------------------------------
+
+def _visible(statement: Select, *, in_pipeline: bool = True) -> Select:
+    """Referrals of the viewer's accounts (their customers' introductions)."""
+    statement = statement.join(User, User.id == Referee.referrer_id).where(in_scope(User.company_id, current_user))
+    if in_pipeline:
+        statement = statement.where(Referee.flag.is_(None),
+                                    or_(Referee.source != FROM_SHARE, Referee.confirmed_at.is_not(None)))
+    return statement
+
+
+def _referee_or_404(referee_id: int, *, in_pipeline: bool = True) -> Referee:
+    referee = db.session.scalar(_visible(select(Referee), in_pipeline=in_pipeline).where(Referee.id == referee_id))
+    if referee is None:
+        abort(404)
+    return referee
+
+
+def _view() -> str:
+    view = request.values.get("view", "board")
+    return view if view in VIEWS else "board"
+
+
+def _stage_filter() -> str | None:
+    stage = request.args.get("stage")
+    return stage if stage in STAGES else None
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+def _board():
+    """Up to BOARD_CARDS newest-moved cards per stage and the count per stage: two queries."""
+    ranked = _visible(select(
+        Referee.id.label("id"),
+        func.row_number().over(partition_by=Referee.stage, order_by=(Referee.stage_changed_at.desc(), Referee.id.desc()))
+        .label("rank"),
+    )).subquery()
+    cards = list(db.session.scalars(
+        select(Referee).join(ranked, ranked.c.id == Referee.id).where(ranked.c.rank <= BOARD_CARDS)
+        .join(User, User.id == Referee.referrer_id).outerjoin(Company, Company.id == User.company_id)
+        .options(contains_eager(Referee.referrer).contains_eager(User.company))
+        .order_by(Referee.stage_changed_at.desc(), Referee.id.desc())
+    ).unique())
+    counts = dict(db.session.execute(_visible(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
+    columns = [(stage, [c for c in cards if c.stage == stage], counts.get(stage, 0)) for stage in STAGES]
+    return columns, counts
+
+
+def _table():
+    statement = _visible(select(Referee)).outerjoin(Company, Company.id == User.company_id).options(
+        contains_eager(Referee.referrer).contains_eager(User.company))
+    if stage := _stage_filter():
+        statement = statement.where(Referee.stage == stage)
+    return paginate(statement.order_by(Referee.stage_changed_at.desc(), Referee.id.desc()), per_page=25, scalars=True)
+
+
+def _render_pipeline(status: int = 200):
+    view = _view()
+    context = dict(view=view, labels=services.STAGE_LABELS, stage=_stage_filter(), move_form=_move_form,
+                   today=utcnow().date(), review_count=_review_count())
+    if view == "board":
+        context["columns"], context["counts"] = _board()
+    else:
+        context["page"] = _table()
+        context["counts"] = dict(db.session.execute(
+            _visible(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
+    return render("sales/pipeline.html", status=status, **context)
+
+
+def _review_count() -> int:
+    return db.session.scalar(_visible(select(func.count(Referee.id)), in_pipeline=False)
+                             .where(Referee.flag.is_not(None))) or 0
+
+
+@bp.route("/pipeline")
+@roles(SALES)
+def pipeline():
+    return _render_pipeline()
+
+
+@bp.route("/referrals/<int:referee_id>")
+@roles(SALES)
+def referral(referee_id: int):
+    referee = _referee_or_404(referee_id, in_pipeline=False)
+    return _render_referral(referee, _move_form(referee))
+
+
+def _render_referral(referee: Referee, form: MoveForm, status: int = 200):
+    events = list(db.session.scalars(
+        select(ReferralEvent).where(ReferralEvent.referee_id == referee.id)
+        .options(selectinload(ReferralEvent.by)).order_by(ReferralEvent.id)
+    ))
+    message = None
+    if referee.source != FROM_SHARE:
+        message = services.outreach_message(referee.referrer, services.Introduction(
+            name=referee.name, company=referee.company, benefit=referee.benefit, route=referee.route or "contact",
+            may_mention=referee.may_mention, token=referee.token), referee.message_locale,
+            share_link=services.share_link(referee.referrer, "email") if referee.route == "inbound" else None)
+        if db.session.info.pop("commit_after_context", False):
+            db.session.commit()
+    points = services.referral_points([referee.id], referee.referrer_id).get(referee.id, {})
+    return render("sales/referral.html", referee=referee, form=form, events=events, message=message,
+                  labels=services.STAGE_LABELS, points=points, flag_labels=FLAG_LABELS, status=status,
+                  flag_form=FlagForm())
+
+
+@bp.route("/referrals/<int:referee_id>/stage", methods=["POST"])
+@roles(SALES)
+def move(referee_id: int):
+    referee = _referee_or_404(referee_id)
+    form = _move_form(referee, formdata=request.form)
+    back = request.form.get("back")
+    if not form.validate():
+        if back == "pipeline" and wants_fragment():
+            flash(_("Not moved: %(errors)s", errors=" ".join(e for errs in form.errors.values() for e in errs)), "error")
+            return _render_pipeline(status=422)
+        return _render_referral(referee, form, status=422)
+    try:
+        awarded = services.move(referee, form.to_stage.data, current_user, from_stage=form.from_stage.data,
+                                note=form.note.data or "", lost_reason=form.lost_reason.data or "",
+                                follow_up_on=form.follow_up_on.data)
+    except services.StageError:
+        db.session.rollback()
+        flash(_("Someone moved this referral in the meantime. Here is where it stands now."), "warning")
+        if back == "pipeline":
+            return _render_pipeline(status=409) if wants_fragment() else redirect_to(url_for(".pipeline", view=_view()))
+        return redirect_to(url_for(".referral", referee_id=referee_id))
+    record(current_user, f"referral.{referee.stage}", referee, summary=referee.name)
+    db.session.commit()
+    points = sum(p for _s, p in awarded)
+    if points:
+        flash(_("Moved to %(stage)s. %(name)s earned %(points)d points and has been thanked.",
+                stage=services.STAGE_LABELS[referee.stage], name=referee.referrer.name, points=points), "success")
+    else:
+        flash(_("Moved to %(stage)s.", stage=services.STAGE_LABELS[referee.stage]), "success")
+    if back == "pipeline":
+        if wants_fragment():
+            return _render_pipeline()
+        return redirect_to(url_for(".pipeline", view=_view()))
+    return redirect_to(url_for(".referral", referee_id=referee.id))
+
+
+@bp.route("/pipeline.csv")
+@roles(SALES)
+def pipeline_csv():
+    rows = db.session.scalars(
+        _visible(select(Referee)).outerjoin(Company, Company.id == User.company_id)
+        .options(contains_eager(Referee.referrer).contains_eager(User.company))
+        .order_by(Referee.created_at, Referee.id)
+    )
+    header = [_("Name"), _("Company"), _("Role"), _("Stage"), _("Referred by"), _("Referrer's company"),
+              _("Source"), _("Introduced on"), _("Stage since"), _("Next follow-up"), _("Lost reason")]
+    body = ([r.name, r.company, r.job_role, str(services.STAGE_LABELS[r.stage]), r.referrer.name,
+             r.referrer.company.name if r.referrer.company else "", r.source, r.created_at.date().isoformat(),
+             r.stage_changed_at.date().isoformat(), r.follow_up_on.isoformat() if r.follow_up_on else "", r.lost_reason]
+            for r in rows)
+    return csv_download(header, body, f"referral-pipeline-{date.today().isoformat()}.csv")
+
+
+# --- review list of flagged referrals -----------------------------------------------------------
+
+def _render_review(form: FlagForm | None = None, form_for: int | None = None, status: int = 200):
+    page = paginate(
+        _visible(select(Referee), in_pipeline=False).where(Referee.flag.is_not(None), Referee.stage != LOST)
+        .outerjoin(Company, Company.id == User.company_id)
+        .options(contains_eager(Referee.referrer).contains_eager(User.company))
+        .order_by(Referee.created_at, Referee.id), per_page=25, scalars=True,
+    )
+    return render("sales/review.html", page=page, flag_labels=FLAG_LABELS, form=form, form_for=form_for,
+                  status=status)
+
+
+@bp.route("/review")
+@roles(SALES)
+def review():
+    return _render_review()
+
+
+def _flagged_or_404(referee_id: int) -> Referee:
+    referee = _referee_or_404(referee_id, in_pipeline=False)
+    if referee.flag is None or referee.stage == LOST:
+        abort(404)
+    return referee
+
+
+@bp.route("/referrals/<int:referee_id>/clear", methods=["POST"])
+@roles(SALES)
+def clear(referee_id: int):
+    referee = _flagged_or_404(referee_id)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        return _render_review(form, referee.id, status=422)
+    services.clear_flag(referee, current_user)
+    record(current_user, "referral.flag_cleared", referee, summary=referee.name)
+    db.session.commit()
+    flash(_("%(name)s is in the pipeline now.", name=referee.name), "success")
+    return redirect_to(url_for(".review"))
+
+
+@bp.route("/referrals/<int:referee_id>/reject", methods=["POST"])
+@roles(SALES)
+def reject(referee_id: int):
+    referee = _flagged_or_404(referee_id)
+    form = FlagForm()
+    valid = form.validate_on_submit()
+    if valid and not form.reason.data:
+        form.reason.errors = [_("Say why you reject it.")]
+        valid = False
+    if not valid:
+        return _render_review(form, referee.id, status=422)
+    services.reject_flagged(referee, current_user, form.reason.data)
+    record(current_user, "referral.flag_rejected", referee, summary=referee.name)
+    db.session.commit()
+    flash(_("The referral of %(name)s is rejected.", name=referee.name), "success")
+    return redirect_to(url_for(".review"))
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+@bp.route("/follow-ups")
+@roles(SALES)
+def follow_ups():
+    today = utcnow().date()
+    referrals = list(db.session.scalars(
+        _visible(select(Referee)).where(Referee.follow_up_on.is_not(None), Referee.follow_up_on <= today,
+                                        Referee.stage.in_(OPEN_STAGES))
+        .outerjoin(Company, Company.id == User.company_id)
+        .options(contains_eager(Referee.referrer).contains_eager(User.company))
+        .order_by(Referee.follow_up_on, Referee.id).limit(200)
+    ))
+    asks = _due_asks(today)
+    return render("sales/follow_ups.html", referrals=referrals, asks=asks, today=today, labels=services.STAGE_LABELS)
+
+
+def _due_asks(today: date) -> list:
+    try:
+        from app.sales.ask_services import due_ask_follow_ups
+    except ImportError:  # the ask log is not installed
+        return []
+    return list(due_ask_follow_ups(current_user, today))
+
+
+@bp.route("/follow-ups/asks/<int:ask_id>/done", methods=["POST"])
+@roles(SALES)
+def ask_follow_up_done(ask_id: int):
+    from app.referrals.models import Ask
+    from app.sales.ask_services import mark_ask_follow_up_done
+
+    ask = db.session.scalar(
+        select(Ask).join(User, User.id == Ask.customer_id)
+        .where(Ask.id == ask_id, in_scope(User.company_id, current_user))
+    )
+    if ask is None:
+        abort(404)
+    if not Form().validate_on_submit():
+        flash(_("This form has expired. Submit it again."), "error")
+        return redirect_to(url_for(".follow_ups"))
+    mark_ask_follow_up_done(ask, current_user)
+    db.session.commit()
+    flash(_("Follow-up with %(name)s done.", name=ask.customer.name), "success")
+    return redirect_to(url_for(".follow_ups"))
+
+
+def due_date_label(day: date | None, today: date) -> str:
+    if day is None:
+        return ""
+    if day < today:
+        return _("overdue since %(date)s", date=format_date(day))
+    return _("due today")
