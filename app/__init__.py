@@ -67,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(customer_bp)
     app.register_blueprint(workspaces_bp)
 
-    from app.admin import audit, designer, moderation, participants
+    from app.admin import audit, designer, moderation, participants, programme
     from app.nps.routes import bp as nps_bp
 
     app.register_blueprint(nps_bp)
@@ -81,7 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(sales_pipeline_bp)
 
-    for module in (designer, moderation, participants, audit):
+    for module in (designer, moderation, participants, programme, audit):
         app.register_blueprint(module.bp)
 
     from app.analytics.routes import bp as analytics_bp

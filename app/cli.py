@@ -63,8 +63,10 @@ def seed_demo_data(password: str) -> int:
             services.create_user(email, name, CUSTOMER, locale=locale, company=company, password=password)
             added += 1
     from app.journey.seed import seed_journey
+    from app.referrals.demo import seed_referrals_demo
 
-    return added + seed_journey()
+    added += seed_journey()
+    return added + seed_referrals_demo()
 
 
 def register(app: Flask) -> None:
@@ -142,13 +144,19 @@ def register(app: Flask) -> None:
     @app.cli.command("purge")
     @click.option("--sent-mail-days", default=30, show_default=True, help="Remove delivered mail older than this.")
     def purge(sent_mail_days: int) -> None:
-        """Remove data past its retention period."""
+        """Remove data past its retention period: delivered mail, unconverted referees."""
         cutoff = utcnow() - timedelta(days=sent_mail_days)
         result = db.session.execute(
             delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.sent_at < cutoff)
         )
+        from app.referrals.services import purge_unconverted
+        from app.referrals.settings import programme_settings
+
+        referees = purge_unconverted()
         db.session.commit()
         click.echo(f"Removed {result.rowcount} delivered e-mails older than {sent_mail_days} days.")
+        click.echo(f"Removed {referees} referees who did not convert within "
+                   f"{programme_settings().referee_retention_days} days (or never confirmed their e-mail).")
 
     @app.cli.group()
     def translate() -> None:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES, Company, User
+from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User, utcnow
 from app.extensions import db
 from app.htmx import render
+from app.journey.models import Level, LevelUnlock
 from app.pagination import paginate
 from app.security import roles
 
@@ -16,15 +17,34 @@ bp = Blueprint("workspaces", __name__)
 
 
 def _companies(query):
-    """A page of companies with account manager, their manager and contact count: four queries."""
+    """A page of companies with account manager, their manager, contact count and how many of
+    their contacts stand at each level (their highest level reached): four queries."""
+    top_level = (
+        select(LevelUnlock.user_id, func.max(Level.position).label("top"))
+        .join(Level, Level.id == LevelUnlock.level_id)
+        .group_by(LevelUnlock.user_id)
+        .subquery()
+    )
     contacts = (
-        select(User.company_id, func.count(User.id).label("n"))
+        select(
+            User.company_id,
+            func.count(User.id).label("n"),
+            func.sum(case((top_level.c.top == 1, 1), else_=0)).label("level1"),
+            func.sum(case((top_level.c.top == 2, 1), else_=0)).label("level2"),
+            func.sum(case((top_level.c.top >= 3, 1), else_=0)).label("level3"),
+        )
+        .outerjoin(top_level, top_level.c.user_id == User.id)
         .where(User.role == CUSTOMER)
         .group_by(User.company_id)
         .subquery()
     )
     return paginate(
-        query.add_columns(func.coalesce(contacts.c.n, 0).label("contacts"))
+        query.add_columns(
+            func.coalesce(contacts.c.n, 0).label("contacts"),
+            func.coalesce(contacts.c.level1, 0).label("level1"),
+            func.coalesce(contacts.c.level2, 0).label("level2"),
+            func.coalesce(contacts.c.level3, 0).label("level3"),
+        )
         .outerjoin(contacts, contacts.c.company_id == Company.id)
         .options(selectinload(Company.account_manager).selectinload(User.manager))
         .order_by(Company.name, Company.id)
@@ -41,10 +61,23 @@ def marketing():
 @bp.route("/sales")
 @roles(SALES)
 def sales():
+    from app.referrals.models import FROM_SHARE, OPEN_STAGES, Referee
+    from app.sales.pipeline import _visible
+    from app.sales.scope import company_ids_of
+
     query = select(Company)
-    if current_user.role != ADMIN:
-        team = select(User.id).where(User.manager_id == current_user.id)
-        query = query.where(
-            or_(Company.account_manager_id == current_user.id, Company.account_manager_id.in_(team))
-        )
-    return render("workspaces/sales.html", companies=_companies(query))
+    ids = company_ids_of(current_user)
+    if ids is not None:
+        query = query.where(Company.id.in_(ids))
+    today = utcnow().date()
+    in_pipeline = and_(Referee.flag.is_(None), Referee.stage.in_(OPEN_STAGES),
+                       or_(Referee.source != FROM_SHARE, Referee.confirmed_at.is_not(None)))
+    open_referrals, due, to_check = db.session.execute(
+        _visible(select(
+            func.count(Referee.id).filter(in_pipeline),
+            func.count(Referee.id).filter(in_pipeline, Referee.follow_up_on <= today),
+            func.count(Referee.id).filter(Referee.flag.is_not(None), Referee.stage != "lost"),
+        ), in_pipeline=False)
+    ).one()
+    return render("workspaces/sales.html", companies=_companies(query), open_referrals=open_referrals,
+                  due=due, to_check=to_check)
