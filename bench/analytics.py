@@ -1,0 +1,131 @@
+"""Measure the analytics dashboard with N synthetic customers on SQLite and on PostgreSQL.
+
+    .venv/bin/python bench/analytics.py --customers 100000 \
+        --sqlite /tmp/aj-bench.db --postgres postgresql+psycopg://postgres@127.0.0.1:5432/aj_bench
+
+Each database is emptied, given the schema and N synthetic customers (app.analytics.synthetic),
+then the dashboard is requested through the app (as a signed-in marketer) for the last 30 days,
+the last 365 days and a CSV download; every request is timed (the first, cold, and the median
+of the next ones) and its SQL statements counted. Prints a Markdown table for docs/analytics.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event, text  # noqa: E402
+
+
+def _ensure_pg_database(url: str) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def measure(url: str, customers: int, repeats: int) -> dict:
+    from app import create_app
+    from app.analytics.synthetic import generate
+    from app.auth.models import MARKETER, User, utcnow
+    from app.extensions import db
+
+    if url.startswith("postgresql"):
+        _ensure_pg_database(url)
+    elif url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+                      "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://",
+                      "MAIL_DELIVER_ON_COMMIT": False})
+    result: dict = {"database": "PostgreSQL" if url.startswith("postgresql") else "SQLite", "customers": customers}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        if url.startswith("postgresql"):
+            result["version"] = db.session.scalar(text("SHOW server_version"))
+        else:
+            result["version"] = db.session.scalar(text("SELECT sqlite_version()"))
+        started = time.perf_counter()
+        counts = generate(customers, echo=print)
+        db.session.commit()
+        result["seed_seconds"] = time.perf_counter() - started
+        result["rows"] = sum(counts.values())
+        if url.startswith("postgresql"):
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        marketer = User(email="bench-marketer@example.test", name="Bench", role=MARKETER, locale="en",
+                        password_hash="x")
+        db.session.add(marketer)
+        db.session.commit()
+        user_id = marketer.get_id()
+        today = utcnow().date()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+
+        statements: list[str] = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        urls = {
+            "30 days": f"/admin/analytics?start={(today - timedelta(days=29)).isoformat()}&end={today.isoformat()}",
+            "365 days": f"/admin/analytics?start={(today - timedelta(days=364)).isoformat()}&end={today.isoformat()}",
+            "CSV (challenges, 365 days)": f"/admin/analytics/challenges.csv?start={(today - timedelta(days=364)).isoformat()}"
+                                          f"&end={today.isoformat()}",
+        }
+        result["requests"] = {}
+        for name, path in urls.items():
+            timings = []
+            for _n in range(repeats + 1):
+                statements.clear()
+                db.session.remove()
+                started = time.perf_counter()
+                response = client.get(path)
+                timings.append(time.perf_counter() - started)
+                assert response.status_code == 200, (path, response.status_code)
+            result["requests"][name] = {"cold": timings[0], "median": statistics.median(timings[1:]),
+                                        "queries": len(statements)}
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sqlite", default="/tmp/aj-bench.db", help="SQLite file (emptied); '' to skip")
+    parser.add_argument("--postgres", default="", help="PostgreSQL URL (its tables are dropped); '' to skip")
+    args = parser.parse_args()
+    results = []
+    if args.sqlite:
+        results.append(measure(f"sqlite:///{args.sqlite}", args.customers, args.repeats))
+    if args.postgres:
+        results.append(measure(args.postgres, args.customers, args.repeats))
+    print()
+    print("| database | customers | rows | seed-scale | request | first | median | queries |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|")
+    for r in results:
+        for name, t in r["requests"].items():
+            print(f"| {r['database']} {r['version']} | {r['customers']:,} | {r['rows']:,} | {r['seed_seconds']:.1f} s "
+                  f"| {name} | {t['cold'] * 1000:.0f} ms | {t['median'] * 1000:.0f} ms | {t['queries']} |")
+
+
+if __name__ == "__main__":
+    main()
