@@ -65,8 +65,11 @@ def seed_demo_data(password: str) -> int:
     from app.journey.seed import seed_journey
     from app.referrals.demo import seed_referrals_demo
 
+    from app.sales.demo import seed_sales_demo
+
     added += seed_journey()
-    return added + seed_referrals_demo()
+    added += seed_referrals_demo()
+    return added + (seed_sales_demo() or 0)
 
 
 def register(app: Flask) -> None:

@@ -86,6 +86,9 @@ class ChallengeType:
         """Side effects of a stored answer (e.g. profile fields copied onto the account). Flush only.
         May raise AnswerRefused; the route then rolls back and shows the form again."""
 
+    def check(self, data: dict, user) -> None:
+        """Before anything is stored: raise AnswerRefused for an answer the domain will not take."""
+
     def preview(self, form: Form, challenge, user) -> dict:
         """For `confirm_step` types: what the customer approves before the answer is stored."""
         return {}

@@ -927,10 +927,9 @@ class Referral(ChallengeType):
                     message=_l("Enter a valid e-mail address, like name@company.com."), check_deliverability=False)],
                 description=_l("Not needed. Only fill it in when they told you they are happy to be contacted."),
             )
-            message_locale = RadioField(
-                _l("Language of the message"), choices=list(MESSAGE_LANGUAGES.items()),
-                default=(getattr(user, "locale", None) or "nl"),
-                validators=[InputRequired(_l("Choose the language of the message."))],
+            message_locale = _radio(
+                _l("Language of the message"), list(MESSAGE_LANGUAGES.items()),
+                _l("Choose the language of the message."), default=(getattr(user, "locale", None) or "nl"),
             )
             token = HiddenField(filters=[_strip])
 
@@ -970,12 +969,18 @@ class Referral(ChallengeType):
         return {"message": outreach_message(user, intro, intro.message_locale, share_link=link),
                 "language": MESSAGE_LANGUAGES.get(intro.message_locale, "")}
 
+    def check(self, data, user):
+        from app.referrals.models import FROM_REFERRAL
+        from app.referrals.services import check_introduction
+
+        check_introduction(user, _intro_from(data), source=FROM_REFERRAL)
+
     def after_submit(self, submission, user):
         from app.referrals.models import FROM_REFERRAL
         from app.referrals.services import add_referee
 
         data = dict(submission.data)
-        referee = add_referee(user, _intro_from(data), source=FROM_REFERRAL, submission_id=submission.id)
+        referee = add_referee(user, _intro_from(data), source=FROM_REFERRAL, submission_id=submission.id, checked=True)
         # The submission keeps what the referrer sees; the person's details live on the referee.
         data.pop("email", None)
         data["token"] = referee.token
@@ -1042,16 +1047,33 @@ class LinkedinIntro(ChallengeType):
                              benefit=str(_l("[why you think they would benefit]")))
         return {"message": outreach_message(user, intro, getattr(user, "locale", None) or "nl")}
 
+    @staticmethod
+    def _contacts(data, user):
+        from app.referrals.services import Introduction
+
+        for line in data.get("contacts", []):
+            name, company = split_contact(line)
+            yield line, Introduction(name=name, company=company, route="contact", may_mention=True,
+                                     message_locale=getattr(user, "locale", None) or "nl")
+
+    def check(self, data, user):
+        from app.referrals.models import FROM_LINKEDIN
+        from app.referrals.services import ReferralRefused, check_introduction
+
+        for n, (line, intro) in enumerate(self._contacts(data, user)):
+            try:
+                # One LinkedIn permission counts as one introduction towards the daily cap.
+                check_introduction(user, intro, source=FROM_LINKEDIN, count_quota=n == 0)
+            except ReferralRefused as refused:
+                raise ReferralRefused("contacts", _l("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
+
     def after_submit(self, submission, user):
         from app.referrals.models import FROM_LINKEDIN
-        from app.referrals.services import Introduction, ReferralRefused, add_referee
+        from app.referrals.services import ReferralRefused, add_referee
 
-        for n, line in enumerate(submission.data.get("contacts", [])):
-            name, company = split_contact(line)
+        for line, intro in self._contacts(submission.data, user):
             try:
-                add_referee(user, Introduction(name=name, company=company, route="contact", may_mention=True,
-                                               message_locale=user.locale),
-                            source=FROM_LINKEDIN, submission_id=submission.id, count_quota=n == 0)
+                add_referee(user, intro, source=FROM_LINKEDIN, submission_id=submission.id, checked=True)
             except ReferralRefused as refused:
                 raise ReferralRefused("contacts", _l("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
 

@@ -228,6 +228,7 @@ def complete_challenge(user: User, challenge: Challenge, data: dict) -> Completi
     if current.status == DONE and not current.repeat_due:
         raise JourneyError("done")
     ctype = get_type(challenge.type_key)
+    ctype.check(data, user)
     attempt = current.submission.attempt + 1 if current.submission else 1
     awards_now = ctype.awards_on_submit and not challenge.needs_review
     submission = Submission(

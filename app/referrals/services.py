@@ -172,17 +172,34 @@ class Introduction:
     message_locale: str = "nl"
 
 
-def add_referee(referrer: User, intro: Introduction, *, source: str, channel: str | None = None,
-                submission_id: int | None = None, consent: bool = False, count_quota: bool = True) -> Referee:
-    """Store an introduction, or raise ReferralRefused. Nothing is awarded for it."""
+DUPLICATE = _l("Someone already introduced this person to us. Thank you all the same: we are in touch with them.")
+
+
+def check_introduction(referrer: User, intro: Introduction, *, source: str, count_quota: bool = True) -> None:
+    """Everything that refuses an introduction, before anything is written: self-referral, an
+    objection, a person we know already, the daily cap (taken here, with a conditional UPDATE)."""
     if source != FROM_SHARE:
         check_not_self(referrer, name=intro.name, company=intro.company, email=intro.email)
     keys = (email_key(intro.email), person_key(intro.name, intro.company))
     if is_objected(*keys):
         raise ReferralRefused("name", _l(
             "We cannot add this person: they asked us not to contact them. Please respect that."))
+    known = [Referee.email_key == keys[0]] if keys[0] else []
+    known += [Referee.person_key == keys[1]] if keys[1] else []
+    if known and db.session.scalar(select(Referee.id).where(or_(*known)).limit(1)) is not None:
+        raise ReferralRefused("name", DUPLICATE)
     if count_quota:
         take_daily_quota(referrer)
+
+
+def add_referee(referrer: User, intro: Introduction, *, source: str, channel: str | None = None,
+                submission_id: int | None = None, consent: bool = False, count_quota: bool = True,
+                checked: bool = False) -> Referee:
+    """Store an introduction, or raise ReferralRefused. Nothing is awarded for it. The UNIQUE keys
+    decide between two introductions of one person that pass the checks at the same moment."""
+    if not checked:
+        check_introduction(referrer, intro, source=source, count_quota=count_quota)
+    keys = (email_key(intro.email), person_key(intro.name, intro.company))
     token = intro.token if intro.token and TOKEN_PATTERN.match(intro.token) else new_token()
     referee = Referee(
         referrer_id=referrer.id, submission_id=submission_id, source=source, channel=channel, route=intro.route,
@@ -197,8 +214,7 @@ def add_referee(referrer: User, intro: Introduction, *, source: str, channel: st
             db.session.add(referee)
             db.session.flush()
     except IntegrityError:
-        raise ReferralRefused("name", _l(
-            "Someone already introduced this person to us. Thank you all the same: we are in touch with them.")) from None
+        raise ReferralRefused("name", DUPLICATE) from None
     db.session.add(ReferralEvent(referee_id=referee.id, stage=referee.stage, by_id=None))
     db.session.flush()
     if referee.reaches_sales:
@@ -327,9 +343,29 @@ def erase(referee: Referee) -> None:
                     db.session.add(RefereeObjection(key_hash=_hash(key)))
             except IntegrityError:
                 pass  # objected before (an earlier record)
+    _scrub_submission(referee)
     db.session.execute(delete(ReferralEvent).where(ReferralEvent.referee_id == referee.id))
     db.session.execute(delete(Referee).where(Referee.id == referee.id))
     db.session.flush()
+
+
+def _scrub_submission(referee: Referee) -> None:
+    """The referrer's answer that named this person keeps nothing of them."""
+    from app.journey.models import Submission
+
+    submission = db.session.get(Submission, referee.submission_id) if referee.submission_id else None
+    if submission is None:
+        return
+    data = dict(submission.data or {})
+    if isinstance(data.get("contacts"), list):  # LinkedIn: several people, drop this one
+        from app.challenges.types import split_contact
+
+        data["contacts"] = [line for line in data["contacts"]
+                            if person_key(*split_contact(line)) != referee.person_key]
+        data["erased"] = int(data.get("erased") or 0) + 1
+    else:
+        data = {"erased": True, "route": data.get("route")}
+    submission.data = data
 
 
 def purge_unconverted(now=None) -> int:
@@ -345,6 +381,8 @@ def purge_unconverted(now=None) -> int:
     ids = list(db.session.scalars(stale.union(unconfirmed)))
     if not ids:
         return 0
+    for referee in db.session.scalars(select(Referee).where(Referee.id.in_(ids), Referee.submission_id.is_not(None))):
+        _scrub_submission(referee)
     db.session.execute(delete(ReferralEvent).where(ReferralEvent.referee_id.in_(ids)))
     db.session.execute(delete(Referee).where(Referee.id.in_(ids)))
     return len(ids)

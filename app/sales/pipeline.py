@@ -15,6 +15,7 @@ from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.admin.audit import record
+from app.challenges.types import _options
 from app.auth.models import SALES, Company, User, utcnow
 from app.extensions import db
 from app.forms import Form
@@ -43,7 +44,7 @@ def _strip(value):
 
 class MoveForm(Form):
     from_stage = HiddenField()
-    to_stage = SelectField(_l("Move to"), choices=[(s, services.STAGE_LABELS[s]) for s in STAGES],
+    to_stage = SelectField(_l("Move to"), choices=_options([(s, services.STAGE_LABELS[s]) for s in STAGES]),
                            validators=[InputRequired(_l("Choose a stage."))])
     lost_reason = TextAreaField(_l("Why was it lost?"), filters=[_strip], render_kw={"rows": 2},
                                 validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
