@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 WIDTH = 400  # viewBox units; the SVG scales to its column
-LABEL_WIDTH = 130
+LABEL_WIDTH = 136
 VALUE_WIDTH = 56
-BAR_HEIGHT = 11
+BAR_HEIGHT = 12
 BAR_GAP = 3
 ROW_GAP = 12
 TOP = 6
@@ -27,7 +27,7 @@ class Chart:
     lines: list[dict] = field(default_factory=list)
 
 
-def _short(text: str, limit: int = 20) -> str:
+def _short(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -80,7 +80,7 @@ def score_columns(points: Sequence[tuple[str, float | None]], fmt: Callable[[flo
             y = zero_y - height if value >= 0 else zero_y
             chart.bars.append({"x": round(cx - width / 2, 1), "y": round(y, 1), "w": round(width, 1),
                                "h": round(max(height, 1.0), 1), "cls": "an-cur" if value >= 0 else "an-neg"})
-        if len(points) <= 12:  # a value over each column (the table has them all anyway)
+        if len(points) <= 13:  # a value over each column (the table has them all anyway)
             height = 0 if value is None else abs(value) / (high - low) * plot_height
             y = zero_y - height - 3 if value is None or value >= 0 else zero_y + height + 10
             chart.texts.append({"x": round(cx, 1), "y": round(y, 1), "text": fmt(value), "anchor": "middle",

@@ -175,9 +175,8 @@ def build_charts(figures: dict) -> dict[str, charts.Chart]:
         ]), PERIOD_SERIES, number),
         "funnel": charts.bar_chart(_pairs([(level_name(level), level["reached"]) for level in funnel]),
                                    PERIOD_SERIES, number),
-        "challenges": charts.bar_chart(
-            [(challenge_title(row), (row["rate"].current, row["rate"].previous)) for row in figures["challenges"]],
-            PERIOD_SERIES, percent, maximum=1.0),
+        "challenges": charts.bar_chart(_pairs([(challenge_title(row), row["completions"])
+                                               for row in figures["challenges"]]), PERIOD_SERIES, number),
         "stages": charts.bar_chart(_pairs([(stage_labels()[row["stage"]], row["count"])
                                            for row in referrals["stages"]]), PERIOD_SERIES, number),
         "channels": charts.bar_chart(
