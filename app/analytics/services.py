@@ -167,10 +167,14 @@ def participation(p: Period) -> dict[str, Pair]:
         ).where(User.role == CUSTOMER)
     ).one()
     acts = activity(p, q)
+    per_customer = (
+        select(acts.c.user_id, func.max(acts.c.cur).label("cur"), func.max(acts.c.prev).label("prev"))
+        .group_by(acts.c.user_id).subquery("per_customer")
+    )
     active = db.session.execute(
         select(
-            _distinct_if(acts.c.cur == 1, acts.c.user_id).label("active_cur"),
-            _distinct_if(acts.c.prev == 1, acts.c.user_id).label("active_prev"),
+            _count_if(per_customer.c.cur == 1).label("active_cur"),
+            _count_if(per_customer.c.prev == 1).label("active_prev"),
         )
     ).one()
     result = {name: _both(row, name) for name in ("invited", "activated", "base")}
@@ -246,38 +250,38 @@ def challenge_table(p: Period, sort: str = "level", descending: bool = False, lo
     if sort not in SORT_KEYS:
         raise ValueError(sort)
     q = p.previous()
-    views = (
-        select(
-            ChallengeView.challenge_id.label("challenge_id"),
-            _count_if(on_days(ChallengeView.day, p)).label("views_cur"),
-            _count_if(on_days(ChallengeView.day, q)).label("views_prev"),
-            _distinct_if(on_days(ChallengeView.day, p), ChallengeView.user_id).label("viewers_cur"),
-            _distinct_if(on_days(ChallengeView.day, q), ChallengeView.user_id).label("viewers_prev"),
-        )
-        .where(ChallengeView.day >= q.start, ChallengeView.day <= p.end)
-        .group_by(ChallengeView.challenge_id).subquery("views")
-    )
+    # Views and approved answers as one list of (challenge, customer) events, summed per pair and
+    # then per challenge: one pass over each table, no join between them.
     approved = and_(Submission.status == APPROVED, Submission.created_at >= q.since, Submission.created_at < p.until)
-    completions = (
-        select(
-            Submission.challenge_id.label("challenge_id"),
-            _count_if(during(Submission.created_at, p)).label("done_cur"),
-            _count_if(during(Submission.created_at, q)).label("done_prev"),
-        ).where(approved).group_by(Submission.challenge_id).subquery("completions")
+    zero_ = literal(0)
+    events = union_all(
+        select(ChallengeView.challenge_id.label("challenge_id"), ChallengeView.user_id.label("user_id"),
+               case((on_days(ChallengeView.day, p), 1), else_=0).label("v_cur"),
+               case((on_days(ChallengeView.day, q), 1), else_=0).label("v_prev"),
+               zero_.label("d_cur"), zero_.label("d_prev"))
+        .where(ChallengeView.day >= q.start, ChallengeView.day <= p.end),
+        select(Submission.challenge_id, Submission.user_id, zero_, zero_,
+               case((during(Submission.created_at, p), 1), else_=0),
+               case((during(Submission.created_at, q), 1), else_=0))
+        .where(approved),
+    ).subquery("events")
+    pairs = (
+        select(events.c.challenge_id, events.c.user_id,
+               func.sum(events.c.v_cur).label("v_cur"), func.sum(events.c.v_prev).label("v_prev"),
+               func.sum(events.c.d_cur).label("d_cur"), func.sum(events.c.d_prev).label("d_prev"))
+        .group_by(events.c.challenge_id, events.c.user_id).subquery("pairs")
     )
-    converted = (
+    activity_ = (
         select(
-            ChallengeView.challenge_id.label("challenge_id"),
-            _distinct_if(and_(on_days(ChallengeView.day, p), during(Submission.created_at, p)),
-                         ChallengeView.user_id).label("converted_cur"),
-            _distinct_if(and_(on_days(ChallengeView.day, q), during(Submission.created_at, q)),
-                         ChallengeView.user_id).label("converted_prev"),
-        )
-        .join(Submission, and_(Submission.user_id == ChallengeView.user_id,
-                               Submission.challenge_id == ChallengeView.challenge_id))
-        .where(approved, ChallengeView.day >= q.start, ChallengeView.day <= p.end)
-        .group_by(ChallengeView.challenge_id).subquery("converted")
+            pairs.c.challenge_id,
+            func.sum(pairs.c.v_cur).label("views_cur"), func.sum(pairs.c.v_prev).label("views_prev"),
+            _count_if(pairs.c.v_cur > 0).label("viewers_cur"), _count_if(pairs.c.v_prev > 0).label("viewers_prev"),
+            func.sum(pairs.c.d_cur).label("done_cur"), func.sum(pairs.c.d_prev).label("done_prev"),
+            _count_if(and_(pairs.c.v_cur > 0, pairs.c.d_cur > 0)).label("converted_cur"),
+            _count_if(and_(pairs.c.v_prev > 0, pairs.c.d_prev > 0)).label("converted_prev"),
+        ).group_by(pairs.c.challenge_id).subquery("activity")
     )
+    views = completions = converted = activity_
     points = (
         select(
             Submission.challenge_id.label("challenge_id"),
@@ -312,9 +316,7 @@ def challenge_table(p: Period, sort: str = "level", descending: bool = False, lo
             rate,
         )
         .join(Level, Level.id == Challenge.level_id)
-        .outerjoin(views, views.c.challenge_id == Challenge.id)
-        .outerjoin(completions, completions.c.challenge_id == Challenge.id)
-        .outerjoin(converted, converted.c.challenge_id == Challenge.id)
+        .outerjoin(activity_, activity_.c.challenge_id == Challenge.id)
         .outerjoin(points, points.c.challenge_id == Challenge.id)
         .where(Challenge.status != DRAFT)
         .order_by(*ordering)
@@ -489,25 +491,32 @@ def accounts(p: Period) -> dict[str, Pair]:
     """Companies with customers in the programme at the end of each period, and the share of them
     with at least one ambassador who had reached level 2, and level 3 (or higher), by then."""
     q = p.previous()
-
-    def companies(until: datetime):
-        return (select(func.count(distinct(User.company_id)))
-                .where(User.role == CUSTOMER, User.company_id.is_not(None), joined_at() < until)
-                .scalar_subquery())
-
-    def reached(position: int, until: datetime):
-        return (select(func.count(distinct(User.company_id)))
-                .select_from(LevelUnlock)
-                .join(User, User.id == LevelUnlock.user_id)
-                .join(Level, Level.id == LevelUnlock.level_id)
-                .where(User.company_id.is_not(None), Level.position >= position, LevelUnlock.unlocked_at < until)
-                .scalar_subquery())
-
-    row = db.session.execute(select(
-        companies(p.until).label("companies_cur"), companies(q.until).label("companies_prev"),
-        reached(2, p.until).label("level2_cur"), reached(2, q.until).label("level2_prev"),
-        reached(3, p.until).label("level3_cur"), reached(3, q.until).label("level3_prev"),
-    )).one()
+    # Per company, once: when its first customer joined, and when one first reached level 2 and 3.
+    joined = (
+        select(User.company_id.label("company_id"), func.min(joined_at()).label("first"))
+        .where(User.role == CUSTOMER, User.company_id.is_not(None))
+        .group_by(User.company_id).subquery("joined")
+    )
+    reached = (
+        select(User.company_id.label("company_id"),
+               func.min(case((Level.position >= 2, LevelUnlock.unlocked_at), else_=None)).label("level2"),
+               func.min(case((Level.position >= 3, LevelUnlock.unlocked_at), else_=None)).label("level3"))
+        .select_from(LevelUnlock)
+        .join(User, User.id == LevelUnlock.user_id)
+        .join(Level, Level.id == LevelUnlock.level_id)
+        .where(User.company_id.is_not(None), Level.position >= 2)
+        .group_by(User.company_id).subquery("reached")
+    )
+    row = db.session.execute(
+        select(
+            _count_if(joined.c.first < p.until).label("companies_cur"),
+            _count_if(joined.c.first < q.until).label("companies_prev"),
+            _count_if(reached.c.level2 < p.until).label("level2_cur"),
+            _count_if(reached.c.level2 < q.until).label("level2_prev"),
+            _count_if(reached.c.level3 < p.until).label("level3_cur"),
+            _count_if(reached.c.level3 < q.until).label("level3_prev"),
+        ).select_from(joined).outerjoin(reached, reached.c.company_id == joined.c.company_id)
+    ).one()
     result = {name: _both(row, name) for name in ("companies", "level2", "level3")}
     result["level2_share"] = ratio_pair(result["level2"], result["companies"])
     result["level3_share"] = ratio_pair(result["level3"], result["companies"])
