@@ -33,20 +33,17 @@ def record_view(user_id: int, challenge_id: int) -> None:
     """Count a view of a challenge once per customer per day: one INSERT … ON CONFLICT DO NOTHING
     against the UNIQUE(user_id, challenge_id, day), so reloads and parallel requests count once.
 
-    Written on a connection of its own and committed there: the page that records it changes
-    nothing else, and the request's session (with everything the page is about to render) is not
-    expired by a commit."""
+    On the request's own session (a connection of its own would wait for the request's open
+    transaction on SQLite); the route commits it after the page is rendered."""
     values = dict(user_id=user_id, challenge_id=challenge_id, day=utcnow().date())
     table = ChallengeView.__table__
-    with db.engine.connect() as conn:
-        dialect = conn.dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
-            conn.execute(module.insert(table).values(**values).on_conflict_do_nothing())
-        else:  # any other database: the constraint still decides, through a savepoint
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(table).values(**values))
-            except IntegrityError:
-                pass
-        conn.commit()
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
+        db.session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
+        return
+    try:  # any other database: the constraint still decides, through a savepoint
+        with db.session.begin_nested():
+            db.session.execute(insert(table).values(**values))
+    except IntegrityError:
+        pass

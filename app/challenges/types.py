@@ -927,9 +927,10 @@ class Referral(ChallengeType):
                     message=_l("Enter a valid e-mail address, like name@company.com."), check_deliverability=False)],
                 description=_l("Not needed. Only fill it in when they told you they are happy to be contacted."),
             )
-            message_locale = _radio(
-                _l("Language of the message"), list(MESSAGE_LANGUAGES.items()),
-                _l("Choose the language of the message."), default=(getattr(user, "locale", None) or "nl"),
+            message_locale = RadioField(
+                _l("Language of the message"), choices=_options(MESSAGE_LANGUAGES.items()), validate_choice=False,
+                default=(getattr(user, "locale", None) or "nl"),
+                validators=[Optional(), _one_of(list(MESSAGE_LANGUAGES), _l("Choose the language of the message."))],
             )
             token = HiddenField(filters=[_strip])
 
@@ -955,7 +956,8 @@ class Referral(ChallengeType):
             "name": form.name.data, "company": form.company.data, "role": form.role.data,
             "linkedin_url": form.linkedin_url.data or "", "benefit": form.benefit.data,
             "may_mention": bool(form.may_mention.data), "route": form.route.data,
-            "email": form.email.data or "", "message_locale": form.message_locale.data,
+            "email": form.email.data or "",
+            "message_locale": form.message_locale.data or getattr(user, "locale", None) or "nl",
             "token": form.token.data or "",
         }
 
@@ -1031,7 +1033,8 @@ class LinkedinIntro(ChallengeType):
                     ))
                 without_company = [line for line in lines if not split_contact(line)[1]]
                 if without_company:
-                    raise ValidationError(_l(
+                    # gettext, not _l: a lazy string counts as safe HTML, and this one carries input.
+                    raise ValidationError(gettext(
                         "Write each contact as name — company (%(line)s has no company).", line=without_company[0],
                     ))
 
@@ -1065,7 +1068,7 @@ class LinkedinIntro(ChallengeType):
                 # One LinkedIn permission counts as one introduction towards the daily cap.
                 check_introduction(user, intro, source=FROM_LINKEDIN, count_quota=n == 0)
             except ReferralRefused as refused:
-                raise ReferralRefused("contacts", _l("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
+                raise ReferralRefused("contacts", gettext("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
 
     def after_submit(self, submission, user):
         from app.referrals.models import FROM_LINKEDIN
@@ -1075,7 +1078,7 @@ class LinkedinIntro(ChallengeType):
             try:
                 add_referee(user, intro, source=FROM_LINKEDIN, submission_id=submission.id, checked=True)
             except ReferralRefused as refused:
-                raise ReferralRefused("contacts", _l("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
+                raise ReferralRefused("contacts", gettext("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
 
     def summary(self, submission):
         contacts = submission.data.get("contacts")
@@ -1187,7 +1190,7 @@ class Share(ChallengeType):
             {"key": "whatsapp", "label": SHARE_CHANNELS["whatsapp"],
              "href": "https://wa.me/?text=" + quote(f"{message} {on('whatsapp')}", safe="")},
         ]
-        return {"link": on("other"), "message": message, "channels": channels, "qr": _qr_data_uri(on("qr")),
+        return {"link": link, "message": message, "channels": channels, "qr": _qr_data_uri(on("qr")),
                 "counts": channel_counts(user.id), "channel_labels": SHARE_CHANNELS}
 
     def answer_form(self, challenge, formdata=None, user=None):

@@ -63,8 +63,10 @@ def challenge(challenge_id: int):
     if db.session.info.pop("commit_after_context", False):
         db.session.commit()
     if request.method == "GET":
+        response = render("journey/challenge.html", **context)
         record_view(current_user.id, challenge.id)
-        return render("journey/challenge.html", **context)
+        db.session.commit()  # after rendering, so nothing the page shows was expired first
+        return response
 
     if not cstate.can_submit:
         flash(REFUSALS.get(cstate.status, REFUSALS["closed"])(), "error")

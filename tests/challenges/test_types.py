@@ -133,10 +133,10 @@ STORED = {
                        "agree": True},
     "referral": {"name": "Anna de Vries", "company": "Bouwbedrijf Noord", "role": "Operations director",
                  "linkedin_url": "", "benefit": "They struggle with the same planning chaos we had last year.",
-                 "may_mention": True, "route": "introduce"},
+                 "may_mention": True, "route": "introduce", "message_locale": "en"},
     "linkedin_intro": {"contacts": ["Anna de Vries — Bouwbedrijf Noord", "Piet Jansen — Acme Logistics"],
                        "agree": True},
-    "share": {"channels": ["linkedin", "qr"], "confirm": True},
+    "share": {"channels": ["linkedin", "qr"], "confirm": True, "show_name": False},
 }
 
 WAITS = {"quote", "case_story", "review", "event", "referral", "linkedin_intro", "share"}
@@ -205,18 +205,31 @@ def test_valid_answer_through_the_page(client, db, login_as, post_form, type_key
     for name in valid:
         assert f'name="{name}"' in form, name
 
+    if get_type(type_key).confirm_step:
+        # First the customer reads what will be sent; then they approve it.
+        preview = post_form(url(challenge), valid)
+        assert preview.status_code == 200 and 'name="approved"' in preview.text
+        assert submissions(challenge) == []
+        valid = {**valid, "approved": "1"}
     response = post_form(url(challenge), valid)
     assert response.status_code == 303
     assert response.headers["Location"].endswith(url(challenge))
     [submission] = submissions(challenge)
     assert submission.user_id == user.id
-    assert submission.data == STORED[type_key]
+    stored = dict(submission.data)
+    if type_key == "referral":
+        assert len(stored.pop("token")) == 24  # the referee's own link (objection, confirmation)
+    assert stored == STORED[type_key]
     json.dumps(submission.data)  # JSON-safe
     if type_key in WAITS:
         assert submission.status == PENDING and points_for(submission) == 0
     else:
         assert submission.status == APPROVED and points_for(submission) == 1
 
+    if type_key == "referral":  # the same person twice is a duplicate: introduce someone else
+        valid = {**valid, "name": "Piet Bakker"}
+    elif type_key == "linkedin_intro":
+        valid = {**valid, "contacts": "Karen Smit — Smit Logistiek"}
     fragment = post_form(url(again), valid, htmx=True)
     assert fragment.status_code == 200
     assert "<html" not in fragment.text
@@ -526,7 +539,7 @@ def test_referral_route_contact_needs_permission_to_mention_the_name(client, db,
     assert "we need your permission to mention your name" in response.text
     assert 'id="may_mention-error"' in response.text
     # Other routes do not need it.
-    assert post_form(url(challenge), {**data, "route": "inbound"}).status_code == 303
+    assert post_form(url(challenge), {**data, "route": "inbound", "approved": "1"}).status_code == 303
     assert submissions(challenge)[0].data["may_mention"] is False
 
 
@@ -534,9 +547,12 @@ def test_referral_asks_no_email_or_phone_of_the_referee(client, db, login_as):
     challenge = new_challenge("referral")
     login_as("customer", locale="en")
     form = the_form(client.get(url(challenge)).text)
-    assert 'type="email"' not in form and 'type="tel"' not in form
+    assert 'type="tel"' not in form
     names = set(re.findall(r'name="([^"]+)"', form))
-    assert names == {"csrf_token", "name", "company", "role", "linkedin_url", "benefit", "may_mention", "route"}
+    # An e-mail only when they agreed to be contacted: optional, behind its own tick box.
+    assert names == {"csrf_token", "name", "company", "role", "linkedin_url", "benefit", "may_mention", "route",
+                     "agreed_contact", "email", "message_locale", "token"}
+    assert not re.search(r'<input[^>]*name="email"[^>]*required', form)
     assert "Why would this person benefit? (value for them, not a favour to us)" in form
     assert "I introduce you myself (we give you a ready message)" in form
 
@@ -544,7 +560,7 @@ def test_referral_asks_no_email_or_phone_of_the_referee(client, db, login_as):
 def test_referral_awards_nothing_on_submit_and_summary_is_the_own_entry(client, db, login_as, post_form, app):
     challenge = new_challenge("referral", points=100)
     login_as("customer", locale="en")
-    post_form(url(challenge), SPECS["referral"][1])
+    post_form(url(challenge), {**SPECS["referral"][1], "approved": "1"})
     [submission] = submissions(challenge)
     assert submission.status == PENDING and points_for(submission) == 0
     assert db.session.scalar(select(func.count(PointsEntry.id))) == 0

@@ -301,7 +301,7 @@ def test_the_share_kit_counts_opens_and_sign_ups_per_channel(client, db, post_fo
     challenge = make_challenge(level3, "share", points=25)
     db.session.commit()
     page = client.get(url(challenge)).text
-    code = re.search(r"/r/([\w-]+)\?c=other", page).group(1)
+    code = re.search(r"http://portal\.test/r/([\w-]+)\"", page).group(1)
     visitor = app.test_client()
     for channel in ("linkedin", "linkedin", "whatsapp", "nonsense"):
         assert visitor.get(f"/r/{code}?c={channel}").status_code == 200
@@ -314,7 +314,7 @@ def test_the_share_kit_counts_opens_and_sign_ups_per_channel(client, db, post_fo
 def test_showing_the_first_name_on_the_landing_page_is_the_customers_choice(client, db, post_form, level3, referrer, app):
     challenge = make_challenge(level3, "share", points=25)
     db.session.commit()
-    code = re.search(r"/r/([\w-]+)\?c=other", client.get(url(challenge)).text).group(1)
+    code = re.search(r"http://portal\.test/r/([\w-]+)\"", client.get(url(challenge)).text).group(1)
     visitor = app.test_client()
     assert "Anouk" not in visitor.get(f"/r/{code}").text
     assert post_form(url(challenge), {"channels": ["email"], "confirm": "y", "show_name": "y"}).status_code == 303
