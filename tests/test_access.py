@@ -48,9 +48,9 @@ SAMPLE_ARGS = {
 }
 
 
-from tests.access_tables import analytics, designer, moderation, participants, sales_ask  # noqa: E402
+from tests.access_tables import analytics, designer, moderation, participants, referrals, sales_ask  # noqa: E402
 
-for _area in (analytics, designer, moderation, participants, sales_ask):
+for _area in (analytics, designer, moderation, participants, referrals, sales_ask):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)
@@ -156,4 +156,23 @@ def test_customers_and_sales_get_403_on_every_admin_fragment(app, client, login_
             response = post_form(url, htmx=True)
         if response.status_code != 403 or "<html" in response.text:
             failures.append(f"{rule.endpoint} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["customer", "marketer"])
+def test_customers_and_marketers_get_403_on_every_sales_route_and_fragment(app, client, login_as, post_form, role):
+    """/sales is for account managers: the same refusal for a page and for an htmx fragment."""
+    login_as(role)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/sales"):
+            continue
+        url = _url_for_rule(app, rule)
+        for htmx in (False, True):
+            if "GET" in rule.methods:
+                response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+            else:
+                response = post_form(url, htmx=htmx)
+            if response.status_code != 403 or (htmx and "<html" in response.text):
+                failures.append(f"{rule.endpoint} {url} htmx={htmx}: {response.status_code}")
     assert not failures, "\n".join(failures)
