@@ -304,7 +304,8 @@ def export(figure: str):
     choice = read_choice()
     if choice.errors:
         return render("analytics/dashboard.html", choice=choice, figures=None, status=422)
-    figures = services.dashboard(choice.period, choice.sort, choice.descending, _locale())
+    needs = {"stages": "referrals", "channels": "referrals"}.get(figure, figure)
+    figures = services.dashboard(choice.period, choice.sort, choice.descending, _locale(), only={needs})
     header, rows = csv_table(figure, figures)
     period = choice.period
     return csv_download(header, rows, f"analytics-{figure}-{period.start.isoformat()}-{period.end.isoformat()}.csv")
