@@ -148,4 +148,5 @@ def referrer_feedback(referee_id: int):
     referee.referrer_feedback = form.feedback.data
     db.session.commit()
     flash(_("Thank you for telling us how it went."), "success")
-    return redirect_to(url_for("referrals.mine", _anchor=f"referee-{referee.id}"))
+    # No #anchor: a redirect that only changes the hash would not reload the page.
+    return redirect_to(url_for("referrals.mine"))
