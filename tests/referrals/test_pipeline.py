@@ -443,3 +443,24 @@ def test_purge_removes_unconverted_referees_after_the_retention(runner, db, team
     assert "Removed 2 referees" in result.output
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Referee.name))) == ["Fresh", "Old Opportunity"]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_ask_follow_up_is_listed_until_done(client, db, team, login_as, post_form, htmx):
+    from app.referrals.models import Ask
+
+    today = utcnow().date()
+    ask = Ask(customer_id=team["referrer"].id, asked_by_id=team["mine"].id, asked_on=today - timedelta(days=21),
+              channel="phone", outcome="later", follow_up_on=today - timedelta(days=1), note="Call back after the holidays")
+    db.session.add(ask)
+    db.session.commit()
+    login_as(team["other"])
+    assert "Call back after the holidays" not in client.get("/sales/follow-ups").text
+    assert post_form(f"/sales/follow-ups/asks/{ask.id}/done", {}, htmx=htmx).status_code == 404
+
+    login_as(team["mine"])
+    page = client.get("/sales/follow-ups").text
+    assert "Call back after the holidays" in page and "Overdue since" in page
+    response = post_form(f"/sales/follow-ups/asks/{ask.id}/done", {}, htmx=htmx)
+    assert response.status_code == (204 if htmx else 303)
+    assert "Call back after the holidays" not in client.get("/sales/follow-ups").text
