@@ -104,7 +104,7 @@ def test_period_form_works_without_javascript(new_tab, log_in):
 def test_period_form_with_htmx_swaps_the_dashboard(new_tab, log_in):
     tab = _open(new_tab, log_in, "en", DESKTOP, path="/admin/analytics")
     page = tab.page
-    page.evaluate("document.querySelector('h1').dataset.marker = 'kept'")
+    page.evaluate("document.body.dataset.marker = 'same page'")  # gone if the whole page reloaded
     page.fill("#an-start", "2026-01-01")
     page.fill("#an-end", "2026-03-31")
     page.locator("form.an-period button[type=submit]").click()
@@ -112,6 +112,7 @@ def test_period_form_with_htmx_swaps_the_dashboard(new_tab, log_in):
     expect(page.locator(".an-periods")).to_contain_text("90")
     assert path_of(page) == "/admin/analytics"
     expect(page.locator("svg.an-chart[role=img]")).to_have_count(8)
+    assert page.evaluate("document.body.dataset.marker") == "same page"
     # Sorting the challenge table by a column heading.
     page.locator("table.an-challenges thead a").nth(5).click()
     expect(page.locator("table.an-challenges th[aria-sort]")).to_have_count(1)
