@@ -84,7 +84,12 @@ def read_choice() -> Choice:
     )
     start, end = _date(choice.start), _date(choice.end)
     for name, value in (("start", start), ("end", end)):
-        if value is None:
+        typed = getattr(choice, name)
+        if value is None and typed:
+            # A browser's date field cannot show what is not a date: say what was typed.
+            choice.errors[name] = _("“%(value)s” is not a date. Enter a date as year-month-day, for example "
+                                    "%(example)s.", value=typed, example=today.isoformat())
+        elif value is None:
             choice.errors[name] = _("Enter a date as year-month-day, for example %(example)s.",
                                     example=today.isoformat())
         elif not EARLIEST <= value <= LATEST:
