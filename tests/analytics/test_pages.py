@@ -106,6 +106,13 @@ def test_bad_input_is_a_clear_422_with_the_input_kept(client, programme, login_a
     assert client.get(f"/admin/analytics/funnel.csv?{query}").status_code == 422
 
 
+def test_a_bad_date_is_quoted_in_its_message(client, db, login_as):
+    login_as("marketer", locale="en")
+    response = client.get("/admin/analytics?start=2026-13-01&end=2026-03-31")
+    assert response.status_code == 422
+    assert "“2026-13-01” is not a date." in response.text
+
+
 def test_unknown_csv_is_404(client, db, login_as):
     login_as("marketer")
     assert client.get("/admin/analytics/users.csv").status_code == 404
