@@ -31,7 +31,7 @@ DEMO_STAFF = [
 DEMO_COMPANIES = [
     ("Bouwbedrijf Van Dijk", "sales@example.com"),
     ("Northwind Logistics", "sales@example.com"),
-    ("Zorggroep Oost", "accounts@example.com"),
+    ("Zorggroep Oost", "sales@example.com"),
     ("Greenfield Energy", "accounts@example.com"),
 ]
 # (e-mail, name, locale, company)

@@ -1,7 +1,7 @@
 """Demo data for the sales workspace's "ready for the ask" queue (run after the journey's demo data).
 
 - Anouk Jansen (ambassadeur@example.com, Zorggroep Oost) has reached level 3 and is ready for the
-  ask of her account manager (accounts@example.com) and his manager (sales-lead@example.com).
+  ask of her account manager (sales@example.com) and his manager (sales-lead@example.com).
 - Oliver Hughes (ops@example.com, a promoter) is claimed by accounts@example.com since two days.
 - Kees de Klant (klant@example.com) was asked by sales@example.com three weeks ago; he wanted time
   to think, and the follow-up call is today. Claire Customer (customer@example.com, a promoter)

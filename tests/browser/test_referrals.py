@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 demo_journey = journey_fixtures.demo_journey
 
 AMBASSADOR = "ambassadeur@example.com"  # level 3, Zorggroep Oost
-ACCOUNT_MANAGER = "accounts@example.com"  # Zorggroep Oost's account manager
+ACCOUNT_MANAGER = "sales@example.com"  # the sales demo user: Zorggroep Oost's account manager
 LOGOUT = "form[action='/logout'] button[type=submit]"
 SUBMIT = "#challenge-page form button[type=submit]"
 
