@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 from flask import Response
@@ -11,9 +12,15 @@ from flask import Response
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A plain number ("-12", "-3.5", "-40%") is data, not a formula: it keeps its sign.
+PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?%?")
+
+
 def csv_safe(value) -> str:
     """A cell shown as text, never run as a formula."""
     text = "" if value is None else str(value)
+    if PLAIN_NUMBER.fullmatch(text):
+        return text
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

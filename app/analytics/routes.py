@@ -40,6 +40,15 @@ def may_read(user) -> bool:
     return db.session.scalar(select(User.id).where(User.manager_id == user.id).limit(1)) is not None
 
 
+@bp.app_context_processor
+def _analytics_link() -> dict:
+    """For the navigation: whether the signed-in person may open the dashboard (asked lazily)."""
+    from flask_login import current_user
+
+    return {"may_read_analytics": lambda: bool(current_user.is_authenticated and current_user.is_staff
+                                                and may_read(current_user))}
+
+
 @dataclass
 class Choice:
     """What the period form asked for, as typed (kept on errors), and what it means."""

@@ -608,7 +608,8 @@ def test_library_query_budget_does_not_grow_with_rows(app, client, db, login_as,
 # --- the CSV export ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value, expected", [
-    ("=1+2", "'=1+2"), ("+31 6 1234", "'+31 6 1234"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("=1+2", "'=1+2"), ("+31 6 1234", "'+31 6 1234"), ("-5+cmd", "'-5+cmd"), ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("-5", "-5"), ("-12.5", "-12.5"), ("-40%", "-40%"),  # plain numbers keep their sign
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("", ""), (None, ""), ("a=b", "a=b"), (5, "5"),
 ])
 def test_csv_cells_are_never_formulas(value, expected):
