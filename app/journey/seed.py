@@ -202,6 +202,10 @@ def _seed_history(challenges: dict[str, Challenge]) -> None:
         user = User.by_email(email)
         if user is None:
             continue
+        # They joined before their history began (analytics measures the time from joining).
+        if user.created_at > start - timedelta(days=7):
+            user.created_at = start - timedelta(days=7)
+            user.invited_at = user.created_at
         for n, key in enumerate(done):
             challenge = challenges[key]
             data = DEMO_ANSWERS.get(key, {})
