@@ -12,6 +12,7 @@ from app.auth.models import CUSTOMER, User
 from app.challenges.types import SHARE_CHANNELS
 from app.extensions import db, limiter
 from app.forms import Form
+from app.i18n import speak_to
 from app.htmx import redirect_to, render
 from app.pagination import paginate
 from app.referrals import services
@@ -54,11 +55,19 @@ def landing(code: str):
     return render("referrals/check_inbox.html", email=form.email.data)
 
 
+def _speak_their_language(referee: Referee | None) -> None:
+    """A page opened from a message to the referee speaks the language of that message (unless
+    they chose another with the switch)."""
+    if referee is not None:
+        speak_to(referee.message_locale)
+
+
 @bp.route("/r/confirm/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(public_form_limit, methods=["POST"])
 def confirm(token: str):
     referee = services.referee_by_token(token)
+    _speak_their_language(referee)
     if referee is None or referee.email is None:
         return render("referrals/link_problem.html", problem="gone", status=404)
     if request.method == "POST":
@@ -75,6 +84,7 @@ def confirm(token: str):
 @limiter.limit(public_form_limit, methods=["POST"])
 def objection(token: str):
     referee = services.referee_by_token(token)
+    _speak_their_language(referee)
     if request.method == "POST":
         if not Form().validate_on_submit():
             return render("referrals/objection.html", referee=referee, status=422, expired=True)
@@ -93,6 +103,7 @@ def objection(token: str):
 @limiter.limit(public_form_limit, methods=["POST"])
 def feedback(token: str):
     referee = services.referee_by_token(token)
+    _speak_their_language(referee)
     if referee is None or referee.stage not in (MEETING, OPPORTUNITY, WON, "lost"):
         return render("referrals/link_problem.html", problem="gone", status=404)
     form = FeedbackForm()

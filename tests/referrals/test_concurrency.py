@@ -29,7 +29,7 @@ def _client_for(app, user_key):
 
 def test_twenty_referrers_introducing_one_person_at_once_make_one_referee(app, db):
     challenge = make_challenge(make_level(3), "referral", repeatable=True, config={"repeat_after_days": 0})
-    keys = iter([make_user("customer").get_id() for _ in range(WORKERS)])
+    keys = iter([make_user("customer", locale="en").get_id() for _ in range(WORKERS)])
     db.session.commit()
     url = f"/challenges/{challenge.id}"
 

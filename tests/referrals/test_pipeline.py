@@ -162,7 +162,7 @@ def test_a_sign_up_from_the_referrers_own_domain_waits_for_a_check(app, client, 
 # --- objection -----------------------------------------------------------------------------------
 
 def test_objection_erases_the_referee_and_blocks_re_adding(app, client, db, team):
-    referee = new_referee(team["referrer"], email="anna@noord.example")
+    referee = new_referee(team["referrer"], email="anna@noord.example", message_locale="en")
     db.session.commit()
     token = referee.token
     page = client.get(f"/r/object/{token}", headers={"Accept-Language": "en"}).text
@@ -183,6 +183,14 @@ def test_objection_erases_the_referee_and_blocks_re_adding(app, client, db, team
 
     with pytest.raises(ReferralRefused):
         new_referee(team["stranger"])
+
+
+def test_referee_pages_speak_the_language_of_the_message(client, db, team):
+    dutch = new_referee(team["referrer"], name="Anna de Vries", message_locale="nl")
+    english = new_referee(team["referrer"], name="Emma Brown", company="Brown Ltd", message_locale="en")
+    db.session.commit()
+    assert "Wis mijn gegevens" in client.get(f"/r/object/{dutch.token}", headers={"Accept-Language": "en"}).text
+    assert "Erase my details" in client.get(f"/r/object/{english.token}", headers={"Accept-Language": "nl"}).text
 
 
 def test_an_objection_post_without_a_valid_form_erases_nothing(client, db, team):

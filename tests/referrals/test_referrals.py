@@ -148,7 +148,7 @@ def test_a_free_mail_domain_shared_with_the_referrer_is_not_self_referral(client
 
 def test_the_first_introduction_of_a_person_wins(client, db, post_form, referral, referrer, login_as):
     assert introduce(post_form, referral).status_code == 303
-    login_as("customer", name="Someone Else")
+    login_as("customer", name="Someone Else", locale="en")
     again = introduce(post_form, referral, name="anna  de vries", company="Bouwbedrijf Noord.")
 
     assert again.status_code == 422
@@ -159,7 +159,7 @@ def test_the_first_introduction_of_a_person_wins(client, db, post_form, referral
 
 def test_the_same_email_counts_as_the_same_person(client, db, post_form, referral, referrer, login_as):
     assert introduce(post_form, referral, email="anna@noord.example", agreed_contact="y").status_code == 303
-    login_as("customer", name="Someone Else")
+    login_as("customer", name="Someone Else", locale="en")
     again = introduce(post_form, referral, name="A. de Vries", company="Noord", email="ANNA@noord.example",
                       agreed_contact="y")
     assert again.status_code == 422 and "Someone already introduced this person" in again.text
