@@ -221,7 +221,8 @@ def test_referral_pages_are_accessible_and_fit(live_app, new_tab, log_in, demo_j
     tab = new_tab(locale="nl-NL", viewport=viewport)
     page = tab.page
     log_in(page, AMBASSADOR)
-    pages = [("referral-form", f"/challenges/{demo_journey.challenge_id('referral')}"), ("my-referrals", "/referrals")]
+    pages = [("ambassador-home", "/"), ("referral-form", f"/challenges/{demo_journey.challenge_id('referral')}"),
+             ("share", f"/challenges/{demo_journey.challenge_id('share')}"), ("my-referrals", "/referrals")]
     for name, path in pages:
         page.goto(path)
         _no_blocking_axe(page, name)
