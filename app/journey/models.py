@@ -90,6 +90,7 @@ class Submission(db.Model):
         CheckConstraint(f"status IN {(PENDING, APPROVED, REJECTED)!r}", name="status_known"),
         CheckConstraint("attempt >= 1", name="attempt_positive"),
         Index("ix_submissions_status_created", "status", "created_at"),
+        Index("ix_submissions_created", "created_at"),  # analytics: answers in a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +127,6 @@ class LevelUnlock(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     level_id: Mapped[int] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"), index=True)
-    unlocked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    unlocked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # analytics: levels reached in a period
 
     level: Mapped[Level] = relationship()
