@@ -5,6 +5,16 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 
+try:  # WTForms 3.3 deprecates (value, label) tuples as choices; older versions only know tuples.
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - WTForms < 3.3
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    """Choices for a SelectField, RadioField or MultiCheckboxField from (value, label) pairs."""
+    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+
 
 def _drop_nul(value):
     # NUL bytes are never meaningful in text and PostgreSQL refuses them outright.

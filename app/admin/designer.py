@@ -28,7 +28,7 @@ from app.challenges import REGISTRY
 from app.challenges.fields import MultiCheckboxField
 from app.customer.routes import BADGE_ICONS, REWARD_KIND_LABELS, badge_requirement
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, choices
 from app.htmx import redirect_to, render, wants_fragment
 from app.i18n_content import localized
 from app.journey.models import ARCHIVED, DRAFT, PUBLISHED, Challenge, Level, Submission, level_required_challenges
@@ -46,16 +46,10 @@ STATUSES = (DRAFT, PUBLISHED, ARCHIVED)
 MAX_POINTS = 10_000
 COPY_SUFFIX = {"nl": " (kopie)", "en": " (copy)"}
 
-try:  # WTForms 3.3 deprecates (value, label) tuples as choices; older versions only know tuples.
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - WTForms < 3.3
-    SelectChoice = None
-
 
 # --- form building blocks ------------------------------------------------------------------------
 
-def _options(pairs) -> list:
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+_options = choices
 
 
 def _strip(value):

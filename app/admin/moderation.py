@@ -24,7 +24,7 @@ from app.auth.models import MARKETER, Company, User, utcnow
 from app.challenges import REGISTRY, get_type
 from app.challenges.types import EVENT_ROLES, INTERVIEW_FORMATS, QUOTE_CHANNELS, REFERENCE_CONTACT, STORY_PERIODS
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, choices
 from app.htmx import render, wants_fragment
 from app.i18n_content import localized, localized_value
 from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, Submission
@@ -35,11 +35,6 @@ from app.points.services import award_points
 from app.rewards.models import CANCELLED, FULFILLED, REQUESTED, Redemption, Reward
 from app.security import roles
 from app.spreadsheet import csv_download
-
-try:  # WTForms 3.3 deprecates (value, label) tuples as choices; older versions only know tuples.
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - WTForms < 3.3
-    SelectChoice = None
 
 bp = Blueprint("admin_moderation", __name__)
 
@@ -54,8 +49,7 @@ LIBRARY_TYPES = ("quote", "case_story", "review")
 SCOPE = {"show_name": _l("Name"), "show_company": _l("Company name"), "show_logo": _l("Logo"), "show_photo": _l("Photo")}
 
 
-def _choices(pairs) -> list:
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+_choices = choices
 
 
 def _strip(value):

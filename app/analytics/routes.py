@@ -13,14 +13,13 @@ from flask import Blueprint, abort, request
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.analytics import charts, services
 from app.analytics.services import SORT_KEYS, Period
-from app.auth.models import MARKETER, SALES, User, utcnow
-from app.extensions import db
+from app.auth.models import MARKETER, SALES, utcnow
 from app.htmx import render
 from app.i18n_content import localized
+from app.sales.scope import is_manager
 from app.security import roles
 from app.spreadsheet import csv_download
 
@@ -35,9 +34,7 @@ FIGURES = ("participation", "funnel", "challenges", "stages", "channels", "nps",
 
 def may_read(user) -> bool:
     """Marketing and admins always; a sales user only when someone has them as manager."""
-    if user.role != SALES:
-        return True
-    return db.session.scalar(select(User.id).where(User.manager_id == user.id).limit(1)) is not None
+    return user.role != SALES or is_manager(user)
 
 
 @bp.app_context_processor

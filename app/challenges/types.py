@@ -29,7 +29,7 @@ from app.challenges.config_fields import (
 from app.challenges.fields import MultiCheckboxField
 from app.challenges.registry import ChallengeType, register
 from app.extensions import db
-from app.forms import Form, is_linkedin_url
+from app.forms import Form, choices, is_linkedin_url
 from app.i18n_content import localized_value
 from app.nps.models import category_for as nps_category
 
@@ -162,18 +162,11 @@ class Poll(ChallengeType):
 
 # --- shared helpers for the types below -------------------------------------------------------
 
-try:  # WTForms 3.3 deprecates (value, label) tuples as choices; older versions only know tuples.
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - WTForms < 3.3
-    SelectChoice = None
-
 URL_MAX = 500
 LINKEDIN_URL_MAX = 255  # users.linkedin_url
 
 
-def _options(pairs) -> list:
-    """Choices for a RadioField or MultiCheckboxField from (value, label) pairs."""
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+_options = choices
 
 
 def _config(challenge) -> dict:
@@ -876,13 +869,13 @@ REFERRAL_ROUTES = {
 MESSAGE_LANGUAGES = {"nl": _l("Dutch"), "en": _l("English")}
 
 
-def _intro_from(data: dict, token: str | None = None):
+def _intro_from(data: dict):
     from app.referrals.services import Introduction
 
     return Introduction(
         name=data.get("name", ""), company=data.get("company", ""), job_role=data.get("role", ""),
         linkedin_url=data.get("linkedin_url", ""), email=data.get("email") or None, benefit=data.get("benefit", ""),
-        may_mention=bool(data.get("may_mention")), route=data.get("route"), token=token or data.get("token"),
+        may_mention=bool(data.get("may_mention")), route=data.get("route"), token=data.get("token"),
         message_locale=data.get("message_locale") or "nl",
     )
 
@@ -1059,26 +1052,30 @@ class LinkedinIntro(ChallengeType):
             yield line, Introduction(name=name, company=company, route="contact", may_mention=True,
                                      message_locale=getattr(user, "locale", None) or "nl")
 
-    def check(self, data, user):
-        from app.referrals.models import FROM_LINKEDIN
-        from app.referrals.services import ReferralRefused, check_introduction
+    def _each_contact(self, data, user, act) -> None:
+        """`act(n, introduction)` per contact; a refusal names the contact's line."""
+        from app.referrals.services import ReferralRefused
 
         for n, (line, intro) in enumerate(self._contacts(data, user)):
             try:
-                # One LinkedIn permission counts as one introduction towards the daily cap.
-                check_introduction(user, intro, source=FROM_LINKEDIN, count_quota=n == 0)
+                act(n, intro)
             except ReferralRefused as refused:
                 raise ReferralRefused("contacts", gettext("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
+
+    def check(self, data, user):
+        from app.referrals.models import FROM_LINKEDIN
+        from app.referrals.services import check_introduction
+
+        # One LinkedIn permission counts as one introduction towards the daily cap.
+        self._each_contact(data, user, lambda n, intro: check_introduction(
+            user, intro, source=FROM_LINKEDIN, count_quota=n == 0))
 
     def after_submit(self, submission, user):
         from app.referrals.models import FROM_LINKEDIN
-        from app.referrals.services import ReferralRefused, add_referee
+        from app.referrals.services import add_referee
 
-        for line, intro in self._contacts(submission.data, user):
-            try:
-                add_referee(user, intro, source=FROM_LINKEDIN, submission_id=submission.id, checked=True)
-            except ReferralRefused as refused:
-                raise ReferralRefused("contacts", gettext("%(contact)s: %(reason)s", contact=line, reason=refused.message)) from None
+        self._each_contact(submission.data, user, lambda _n, intro: add_referee(
+            user, intro, source=FROM_LINKEDIN, submission_id=submission.id, checked=True))
 
     def summary(self, submission):
         contacts = submission.data.get("contacts")

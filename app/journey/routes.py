@@ -77,7 +77,10 @@ def challenge(challenge_id: int):
         return render("journey/challenge.html", status=422, **context)
     if ctype.confirm_step and not request.form.get("approved"):
         # First the customer reads exactly what will be sent, then approves it.
-        return render("journey/challenge.html", preview=ctype.preview(form, challenge, current_user), **context)
+        preview = ctype.preview(form, challenge, current_user)
+        if db.session.info.pop("commit_after_context", False):
+            db.session.commit()  # a referral link shown in the message must be the one that works
+        return render("journey/challenge.html", preview=preview, **context)
     try:
         completion = complete_challenge(current_user, challenge, ctype.to_data(form, challenge, current_user))
     except JourneyError as exc:

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 from app.admin.audit import record
 from app.auth.models import CUSTOMER, Company, User, utcnow
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, choices
 from app.mail import queue_mail
 from app.nps.access import visible_companies
 from app.nps.models import SATISFACTION, NpsResponse, Survey
@@ -33,14 +33,8 @@ ALL = ""  # the customer choice "all active customers of the company"
 
 INVALID, EXPIRED, USED = "invalid", "expired", "used"
 
-try:  # WTForms 3.3+ wants SelectChoice objects; older versions take pairs
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover
-    SelectChoice = None
 
-
-def _choices(pairs) -> list:
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+_choices = choices
 
 
 # --- the signed link ---------------------------------------------------------------------------

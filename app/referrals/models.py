@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User, utcnow
@@ -84,6 +84,11 @@ class Referee(db.Model):
     def reaches_sales(self) -> bool:
         """Landing-page sign-ups reach sales only after the double opt-in; flagged ones wait for review."""
         return self.flag is None and (self.source != FROM_SHARE or self.confirmed_at is not None)
+
+    @classmethod
+    def reaches_sales_clause(cls):
+        """`reaches_sales` as a WHERE clause."""
+        return and_(cls.flag.is_(None), or_(cls.source != FROM_SHARE, cls.confirmed_at.is_not(None)))
 
     @property
     def first_name(self) -> str:

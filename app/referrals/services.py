@@ -146,11 +146,9 @@ def _flag_for(referrer: User, *, company: str, email: str | None, source: str) -
         own = domain_of(referrer.email)
         if email_key(email) == email_key(referrer.email) or (own and own not in FREE_MAIL and domain_of(email) == own):
             return FLAG_OWN_DOMAIN
-    folded = _fold(company)
-    if folded:
-        names = db.session.scalars(select(Company.name).where(func.lower(Company.name) == company.strip().lower()))
-        if any(_fold(n) == folded for n in names):
-            return FLAG_EXISTING_CUSTOMER
+    name = (company or "").strip().lower()
+    if name and db.session.scalar(select(Company.id).where(func.lower(Company.name) == name).limit(1)) is not None:
+        return FLAG_EXISTING_CUSTOMER
     if email and User.by_email(email) is not None:
         return FLAG_EXISTING_CUSTOMER
     return None
@@ -343,19 +341,24 @@ def erase(referee: Referee) -> None:
                     db.session.add(RefereeObjection(key_hash=_hash(key)))
             except IntegrityError:
                 pass  # objected before (an earlier record)
-    _scrub_submission(referee)
-    db.session.execute(delete(ReferralEvent).where(ReferralEvent.referee_id == referee.id))
+    _scrub_submissions([referee])
+    # Its history goes with it (ON DELETE CASCADE).
     db.session.execute(delete(Referee).where(Referee.id == referee.id))
     db.session.flush()
 
 
-def _scrub_submission(referee: Referee) -> None:
-    """The referrer's answer that named this person keeps nothing of them."""
+def _scrub_submissions(referees: list[Referee]) -> None:
+    """The referrers' answers that named these people keep nothing of them (one query)."""
     from app.journey.models import Submission
 
-    submission = db.session.get(Submission, referee.submission_id) if referee.submission_id else None
-    if submission is None:
-        return
+    ids = {r.submission_id for r in referees if r.submission_id}
+    submissions = {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))} if ids else {}
+    for referee in referees:
+        if referee.submission_id in submissions:
+            _scrub(submissions[referee.submission_id], referee)
+
+
+def _scrub(submission, referee: Referee) -> None:
     data = dict(submission.data or {})
     if isinstance(data.get("contacts"), list):  # LinkedIn: several people, drop this one
         from app.challenges.types import split_contact
@@ -381,10 +384,9 @@ def purge_unconverted(now=None) -> int:
     ids = list(db.session.scalars(stale.union(unconfirmed)))
     if not ids:
         return 0
-    for referee in db.session.scalars(select(Referee).where(Referee.id.in_(ids), Referee.submission_id.is_not(None))):
-        _scrub_submission(referee)
-    db.session.execute(delete(ReferralEvent).where(ReferralEvent.referee_id.in_(ids)))
-    db.session.execute(delete(Referee).where(Referee.id.in_(ids)))
+    _scrub_submissions(list(db.session.scalars(
+        select(Referee).where(Referee.id.in_(ids), Referee.submission_id.is_not(None)))))
+    db.session.execute(delete(Referee).where(Referee.id.in_(ids)))  # events go with them (CASCADE)
     return len(ids)
 
 

@@ -11,13 +11,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import DateField, RadioField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from app.admin.audit import record
 from app.auth.models import SALES, utcnow
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, choices
 from app.htmx import redirect_to, render, wants_fragment
 from app.pagination import paginate
 from app.referrals.models import ASK_CHANNELS, ASK_OUTCOMES
@@ -51,22 +50,18 @@ class _Date(DateField):
             raise ValueError(_l("Enter a date as year-month-day.")) from None
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(key, label) for key, label in labels.items()]
-
-
 class AskForm(Form):
     asked_on = _Date(
         _l("When did you ask?"), default=asks.local_today,
         validators=[InputRequired(_l("Enter the date of the ask."))],
     )
     channel = RadioField(
-        _l("How did you ask?"), choices=_choices(CHANNEL_LABELS), validate_choice=False,
+        _l("How did you ask?"), choices=choices(CHANNEL_LABELS.items()), validate_choice=False,
         validators=[InputRequired(_l("Choose how you asked.")),
                     AnyOf(ASK_CHANNELS, message=_l("Choose one of the ways listed."))],
     )
     outcome = RadioField(
-        _l("What was the answer?"), choices=_choices(OUTCOME_LABELS), validate_choice=False,
+        _l("What was the answer?"), choices=choices(OUTCOME_LABELS.items()), validate_choice=False,
         validators=[InputRequired(_l("Choose the answer you got.")),
                     AnyOf(ASK_OUTCOMES, message=_l("Choose one of the answers listed."))],
     )

@@ -5,24 +5,23 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.admin.audit import record
-from app.challenges.types import _options
 from app.auth.models import SALES, Company, User, utcnow
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, choices
 from app.htmx import redirect_to, render, wants_fragment
 from app.pagination import paginate
 from app.referrals import services
-from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Referee, ReferralEvent
+from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
+from app.sales.ask_services import due_ask_follow_ups, local_today, mark_ask_follow_up_done
 from app.sales.scope import in_scope
 from app.security import roles
 from app.spreadsheet import csv_download
@@ -44,7 +43,7 @@ def _strip(value):
 
 class MoveForm(Form):
     from_stage = HiddenField()
-    to_stage = SelectField(_l("Move to"), choices=_options([(s, services.STAGE_LABELS[s]) for s in STAGES]),
+    to_stage = SelectField(_l("Move to"), choices=choices([(s, services.STAGE_LABELS[s]) for s in STAGES]),
                            validators=[InputRequired(_l("Choose a stage."))])
     lost_reason = TextAreaField(_l("Why was it lost?"), filters=[_strip], render_kw={"rows": 2},
                                 validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
@@ -82,17 +81,15 @@ def _move_form(referee: Referee, formdata=None) -> MoveForm:
 
 # --- scope --------------------------------------------------------------------------------------
 
-def _visible(statement: Select, *, in_pipeline: bool = True) -> Select:
-    """Referrals of the viewer's accounts (their customers' introductions)."""
+def visible_referrals(statement: Select, *, in_pipeline: bool = True) -> Select:
+    """Referrals of the viewer's accounts (their customers' introductions); by default only those
+    that reached the pipeline (confirmed, not flagged)."""
     statement = statement.join(User, User.id == Referee.referrer_id).where(in_scope(User.company_id, current_user))
-    if in_pipeline:
-        statement = statement.where(Referee.flag.is_(None),
-                                    or_(Referee.source != FROM_SHARE, Referee.confirmed_at.is_not(None)))
-    return statement
+    return statement.where(Referee.reaches_sales_clause()) if in_pipeline else statement
 
 
 def _referee_or_404(referee_id: int, *, in_pipeline: bool = True) -> Referee:
-    referee = db.session.scalar(_visible(select(Referee), in_pipeline=in_pipeline).where(Referee.id == referee_id))
+    referee = db.session.scalar(visible_referrals(select(Referee), in_pipeline=in_pipeline).where(Referee.id == referee_id))
     if referee is None:
         abort(404)
     return referee
@@ -112,7 +109,7 @@ def _stage_filter() -> str | None:
 
 def _board():
     """Up to BOARD_CARDS newest-moved cards per stage and the count per stage: two queries."""
-    ranked = _visible(select(
+    ranked = visible_referrals(select(
         Referee.id.label("id"),
         func.row_number().over(partition_by=Referee.stage, order_by=(Referee.stage_changed_at.desc(), Referee.id.desc()))
         .label("rank"),
@@ -123,13 +120,13 @@ def _board():
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.stage_changed_at.desc(), Referee.id.desc())
     ).unique())
-    counts = dict(db.session.execute(_visible(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
+    counts = dict(db.session.execute(visible_referrals(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
     columns = [(stage, [c for c in cards if c.stage == stage], counts.get(stage, 0)) for stage in STAGES]
     return columns, counts
 
 
 def _table():
-    statement = _visible(select(Referee)).outerjoin(Company, Company.id == User.company_id).options(
+    statement = visible_referrals(select(Referee)).outerjoin(Company, Company.id == User.company_id).options(
         contains_eager(Referee.referrer).contains_eager(User.company))
     if stage := _stage_filter():
         statement = statement.where(Referee.stage == stage)
@@ -139,18 +136,18 @@ def _table():
 def _render_pipeline(status: int = 200):
     view = _view()
     context = dict(view=view, labels=services.STAGE_LABELS, stage=_stage_filter(), move_form=_move_form,
-                   today=utcnow().date(), review_count=_review_count())
+                   today=local_today(), review_count=_review_count())
     if view == "board":
         context["columns"], context["counts"] = _board()
     else:
         context["page"] = _table()
         context["counts"] = dict(db.session.execute(
-            _visible(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
+            visible_referrals(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
     return render("sales/pipeline.html", status=status, **context)
 
 
 def _review_count() -> int:
-    return db.session.scalar(_visible(select(func.count(Referee.id)), in_pipeline=False)
+    return db.session.scalar(visible_referrals(select(func.count(Referee.id)), in_pipeline=False)
                              .where(Referee.flag.is_not(None))) or 0
 
 
@@ -226,7 +223,7 @@ def move(referee_id: int):
 @roles(SALES)
 def pipeline_csv():
     rows = db.session.scalars(
-        _visible(select(Referee)).outerjoin(Company, Company.id == User.company_id)
+        visible_referrals(select(Referee)).outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.created_at, Referee.id)
     )
@@ -243,7 +240,7 @@ def pipeline_csv():
 
 def _render_review(form: FlagForm | None = None, form_for: int | None = None, status: int = 200):
     page = paginate(
-        _visible(select(Referee), in_pipeline=False).where(Referee.flag.is_not(None), Referee.stage != LOST)
+        visible_referrals(select(Referee), in_pipeline=False).where(Referee.flag.is_not(None), Referee.stage != LOST)
         .outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.created_at, Referee.id), per_page=25, scalars=True,
@@ -302,32 +299,23 @@ def reject(referee_id: int):
 @bp.route("/follow-ups")
 @roles(SALES)
 def follow_ups():
-    today = utcnow().date()
+    today = local_today()  # the same day the ask follow-ups use
     referrals = list(db.session.scalars(
-        _visible(select(Referee)).where(Referee.follow_up_on.is_not(None), Referee.follow_up_on <= today,
+        visible_referrals(select(Referee)).where(Referee.follow_up_on.is_not(None), Referee.follow_up_on <= today,
                                         Referee.stage.in_(OPEN_STAGES))
         .outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.follow_up_on, Referee.id).limit(200)
     ))
-    asks = _due_asks(today)
+    asks = due_ask_follow_ups(current_user, today)
     return render("sales/follow_ups.html", referrals=referrals, asks=asks, today=today, labels=services.STAGE_LABELS)
 
 
-def _due_asks(today: date) -> list:
-    try:
-        from app.sales.ask_services import due_ask_follow_ups
-    except ImportError:  # the ask log is not installed
-        return []
-    return list(due_ask_follow_ups(current_user, today))
 
 
 @bp.route("/follow-ups/asks/<int:ask_id>/done", methods=["POST"])
 @roles(SALES)
 def ask_follow_up_done(ask_id: int):
-    from app.referrals.models import Ask
-    from app.sales.ask_services import mark_ask_follow_up_done
-
     ask = db.session.scalar(
         select(Ask).join(User, User.id == Ask.customer_id)
         .where(Ask.id == ask_id, in_scope(User.company_id, current_user))
@@ -342,10 +330,3 @@ def ask_follow_up_done(ask_id: int):
     flash(_("Follow-up with %(name)s done.", name=ask.customer.name), "success")
     return redirect_to(url_for(".follow_ups"))
 
-
-def due_date_label(day: date | None, today: date) -> str:
-    if day is None:
-        return ""
-    if day < today:
-        return _("overdue since %(date)s", date=format_date(day))
-    return _("due today")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask_login import current_user
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User, utcnow
+from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.extensions import db
 from app.htmx import render
 from app.journey.models import Level, LevelUnlock
@@ -61,19 +61,19 @@ def marketing():
 @bp.route("/sales")
 @roles(SALES)
 def sales():
-    from app.referrals.models import FROM_SHARE, OPEN_STAGES, Referee
-    from app.sales.pipeline import _visible
+    from app.referrals.models import OPEN_STAGES, Referee
+    from app.sales.ask_services import local_today
+    from app.sales.pipeline import visible_referrals
     from app.sales.scope import company_ids_of
 
     query = select(Company)
     ids = company_ids_of(current_user)
     if ids is not None:
         query = query.where(Company.id.in_(ids))
-    today = utcnow().date()
-    in_pipeline = and_(Referee.flag.is_(None), Referee.stage.in_(OPEN_STAGES),
-                       or_(Referee.source != FROM_SHARE, Referee.confirmed_at.is_not(None)))
+    today = local_today()
+    in_pipeline = and_(Referee.reaches_sales_clause(), Referee.stage.in_(OPEN_STAGES))
     open_referrals, due, to_check = db.session.execute(
-        _visible(select(
+        visible_referrals(select(
             func.count(Referee.id).filter(in_pipeline),
             func.count(Referee.id).filter(in_pipeline, Referee.follow_up_on <= today),
             func.count(Referee.id).filter(Referee.flag.is_not(None), Referee.stage != "lost"),
