@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import services
-from app.auth.models import ADMIN, CUSTOMER, LOCALES, MARKETER, ROLES, SALES, Company, User, utcnow
+from app.auth.models import ADMIN, CUSTOMER, LOCALES, MARKETER, ROLES, SALES, Company, User
+from app.dates import utcnow
 from app.extensions import db
 from app.mail import SENT, OutboxMessage, deliver_due
 

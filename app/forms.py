@@ -1,9 +1,13 @@
-"""The base form every form in the app uses."""
+"""The base form every form in the app uses, and the fields and filters forms share."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField
+from wtforms.validators import Length, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 try:  # WTForms 3.3 deprecates (value, label) tuples as choices; older versions only know tuples.
     from wtforms.fields.choices import SelectChoice
@@ -11,9 +15,12 @@ except ImportError:  # pragma: no cover - WTForms < 3.3
     SelectChoice = None
 
 
-def choices(pairs) -> list:
-    """Choices for a SelectField, RadioField or MultiCheckboxField from (value, label) pairs."""
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+def choices(pairs, lang: bool = False) -> list:
+    """Choices for a SelectField, RadioField or MultiCheckboxField from (value, label) pairs;
+    `lang` marks each option with its own language (a list of languages, each in its own words)."""
+    if SelectChoice is None:  # pragma: no cover - WTForms < 3.3
+        return list(pairs)
+    return [SelectChoice(value, label, render_kw={"lang": value} if lang else {}) for value, label in pairs]
 
 
 def _drop_nul(value):
@@ -43,3 +50,90 @@ def is_linkedin_url(value: str) -> bool:
     if port not in (None, 443):
         return False
     return host == "linkedin.com" or host.endswith(".linkedin.com")
+
+
+def strip(value):
+    """A filter for text fields: surrounding spaces are never part of what someone meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def max_length(n: int) -> Length:
+    return Length(max=n, message=_l("Use at most %(max)d characters.", max=n))
+
+
+def number_between(low: int, high: int) -> NumberRange:
+    return NumberRange(low, high, message=_l("Choose a number from %(min)d to %(max)d.", min=low, max=high))
+
+
+def optional_int(value):
+    """Coerce for selects with an empty "none" option: "" is None, anything else an int."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (a fieldset), not a multi-select box."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class _OneMessage:
+    """Anything unreadable or unknown in a choice field is answered with one message of ours."""
+
+    default_message = _l("Choose one of the options shown.")
+    empty: object = None
+
+    def __init__(self, *args, message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message or self.default_message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except (ValueError, TypeError):
+            self.data = self.empty() if callable(self.empty) else self.empty
+            raise ValueError(self.message) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except (ValidationError, ValueError, TypeError):
+            raise ValidationError(self.message) from None
+
+
+class SelectOne(_OneMessage, SelectField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # the form macros render by type
+
+
+class RadioOne(_OneMessage, RadioField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "RadioField"  # a fieldset with a legend, wired for screen readers
+
+
+class CheckboxesOf(_OneMessage, MultiCheckboxField):
+    default_message = _l("Choose from the options shown.")
+    empty = list
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "MultiCheckboxField"
+
+
+class WholeNumber(IntegerField):
+    """An integer input whose parse error is one clear message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "IntegerField"
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number, such as 25.")) from None

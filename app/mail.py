@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import CheckConstraint, Index, String, Text, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.dates import utcnow
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -20,12 +21,6 @@ log = logging.getLogger(__name__)
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 # A worker that died mid-delivery leaves a row in SENDING; after this it is tried again.
 STALE_CLAIM = timedelta(minutes=10)
-
-
-def _utcnow() -> datetime:
-    from app.auth.models import utcnow
-
-    return utcnow()
 
 
 class OutboxMessage(db.Model):
@@ -43,8 +38,8 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=PENDING, server_default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
 
@@ -91,7 +86,7 @@ def deliver_committed_after_request(response):
 def _claim(message_id: int) -> bool:
     """Take a message for delivery; a conditional UPDATE so two workers never send the same mail.
     Stamped with the time of the claim itself: a long batch must not make its own claims look stale."""
-    now = _utcnow()
+    now = utcnow()
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
@@ -170,7 +165,7 @@ def _retry_delay(attempts: int) -> timedelta:
 
 def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str, int]:
     """Deliver what is due. Returns counts of sent and failed messages."""
-    now = _utcnow()
+    now = utcnow()
     query = (
         select(OutboxMessage.id)
         .where(
@@ -208,7 +203,7 @@ def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str
                 _failed(message, exc, max_attempts)
                 counts["failed"] += 1
             else:
-                message.status, message.sent_at, message.attempts = SENT, _utcnow(), message.attempts + 1
+                message.status, message.sent_at, message.attempts = SENT, utcnow(), message.attempts + 1
                 message.last_error = None
                 counts["sent"] += 1
             db.session.commit()
@@ -224,5 +219,5 @@ def _failed(message: OutboxMessage, exc: Exception, max_attempts: int) -> None:
         message.status = FAILED
     else:
         message.status = PENDING
-        message.next_attempt_at = _utcnow() + _retry_delay(message.attempts)
+        message.next_attempt_at = utcnow() + _retry_delay(message.attempts)
     log.warning("Mail %s to %s failed (attempt %s): %s", message.id, message.to_address, message.attempts, exc)

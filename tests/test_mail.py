@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.auth import services
-from app.auth.models import utcnow
+from app.dates import utcnow
 from app.mail import FAILED, PENDING, SENT, OutboxMessage, deliver_due
 from tests.factories import make_user
 
@@ -151,7 +151,7 @@ def test_a_long_batch_stamps_each_claim_when_it_is_made(app, db, monkeypatch):
     from app import mail
 
     clock = {"now": utcnow()}
-    monkeypatch.setattr(mail, "_utcnow", lambda: clock["now"])
+    monkeypatch.setattr(mail, "utcnow", lambda: clock["now"])
     start = clock["now"]
     for n in range(2):
         db.session.add(OutboxMessage(to_address=f"p{n}@example.com", subject="s", body_text="b", kind="k",

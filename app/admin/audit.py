@@ -7,7 +7,8 @@ from flask import Blueprint
 from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, defer, mapped_column, relationship, selectinload
 
-from app.auth.models import ADMIN, User, utcnow
+from app.auth.models import ADMIN, User
+from app.dates import utcnow
 from app.extensions import db
 from app.htmx import render
 from app.pagination import paginate

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.admin.audit import record
 from app.auth.models import CUSTOMER, LOCALES, MARKETER, User
 from app.challenges import REGISTRY
-from app.challenges.fields import MultiCheckboxField
+from app.forms import MultiCheckboxField
 from app.customer.routes import BADGE_ICONS, REWARD_KIND_LABELS, badge_requirement
 from app.extensions import db
 from app.forms import Form, choices

@@ -20,7 +20,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from app.admin.audit import record
-from app.auth.models import MARKETER, Company, User, utcnow
+from app.auth.models import MARKETER, Company, User
+from app import dates
+from app.dates import utcnow
 from app.challenges import REGISTRY, get_type
 from app.challenges.types import EVENT_ROLES, INTERVIEW_FORMATS, QUOTE_CHANNELS, REFERENCE_CONTACT, STORY_PERIODS
 from app.extensions import db
@@ -410,7 +412,7 @@ def _library_query(filters: dict[str, str]):
         .options(contains_eager(Submission.challenge), contains_eager(Submission.user).contains_eager(User.company))
         .where(Submission.status == APPROVED, Submission.consent_withdrawn_at.is_(None),
                Challenge.type_key.in_(LIBRARY_TYPES),
-               or_(until.is_(None), until == "", until >= date.today().isoformat()))
+               or_(until.is_(None), until == "", until >= dates.today().isoformat()))
     )
     if filters.get("type"):
         query = query.where(Challenge.type_key == filters["type"])
@@ -512,7 +514,7 @@ def library_export():
     record(current_user, "library.export", None, _("Exported %(num)d library items", num=len(rows)),
            filters=filters, rows=len(rows))
     db.session.commit()
-    response = csv_download(header, rows, f"content-library-{date.today().isoformat()}.csv")
+    response = csv_download(header, rows, f"content-library-{dates.today().isoformat()}.csv")
     return response
 
 

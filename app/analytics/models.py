@@ -9,7 +9,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.auth.models import utcnow
+from app import dates
 from app.extensions import db
 
 
@@ -35,7 +35,7 @@ def record_view(user_id: int, challenge_id: int) -> None:
 
     On the request's own session (a connection of its own would wait for the request's open
     transaction on SQLite); the route commits it after the page is rendered."""
-    values = dict(user_id=user_id, challenge_id=challenge_id, day=utcnow().date())
+    values = dict(user_id=user_id, challenge_id=challenge_id, day=dates.today())
     table = ChallengeView.__table__
     dialect = db.session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):

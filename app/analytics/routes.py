@@ -16,7 +16,8 @@ from flask_login import current_user
 
 from app.analytics import charts, services
 from app.analytics.services import SORT_KEYS, Period
-from app.auth.models import MARKETER, SALES, utcnow
+from app.auth.models import MARKETER, SALES
+from app import dates
 from app.htmx import render
 from app.i18n_content import localized
 from app.sales.scope import is_manager
@@ -81,7 +82,7 @@ def _date(value: str) -> date | None:
 
 
 def read_choice() -> Choice:
-    today = utcnow().date()
+    today = dates.today()
     choice = Choice(
         start=_text("start", (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()),
         end=_text("end", today.isoformat()),

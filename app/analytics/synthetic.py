@@ -21,7 +21,8 @@ from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from app.analytics.models import ChallengeView
-from app.auth.models import CUSTOMER, SALES, Company, User, utcnow
+from app.auth.models import CUSTOMER, SALES, Company, User
+from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, PENDING, PUBLISHED, REJECTED, Challenge, Level, LevelUnlock, Submission
 from app.nps.models import NpsResponse, category_for

@@ -1,13 +1,14 @@
 """People and the companies they belong to."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, false, func, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.dates import utcnow
 from app.extensions import db
 
 CUSTOMER, MARKETER, SALES, ADMIN = "customer", "marketer", "sales", "admin"
@@ -17,10 +18,6 @@ LOCALES = ("nl", "en")
 
 # Checked against when the e-mail is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-just-as-slow")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def normalise_email(value: str | None) -> str:

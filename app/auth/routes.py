@@ -7,7 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.dates import utcnow
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
 from app.i18n import remember_locale, speak_to

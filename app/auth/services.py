@@ -5,7 +5,8 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
-from app.auth.models import ROLES, Company, User, normalise_email, utcnow
+from app.auth.models import ROLES, Company, User, normalise_email
+from app.dates import utcnow
 from app.extensions import db
 from app.urls import external_url
 from app.mail import queue_mail

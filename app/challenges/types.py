@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from app import dates
 from app.auth.models import User
 from app.challenges.config_fields import (
     TextPair,
@@ -26,7 +27,7 @@ from app.challenges.config_fields import (
     clean_text,
     number_between,
 )
-from app.challenges.fields import MultiCheckboxField
+from app.forms import MultiCheckboxField
 from app.challenges.registry import ChallengeType, register
 from app.extensions import db
 from app.forms import Form, choices, is_linkedin_url
@@ -594,7 +595,7 @@ class Quote(ChallengeType):
             def validate_until(form, field):
                 if field.data is None:
                     return
-                today = date.today()
+                today = dates.today()
                 if not today < field.data <= _years_later(today, 3):
                     raise ValidationError(
                         _l("Choose a date after today and at most three years ahead, or leave it empty.")

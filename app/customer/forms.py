@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, SubmitField, URLField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.forms import Form, is_linkedin_url
+from app.forms import Form, is_linkedin_url, strip
 from app.main.forms import LANGUAGE_NAMES
 
 try:  # WTForms 3.3 deprecates tuple choices; older 3.x only knows tuples.
@@ -20,14 +20,10 @@ def _language_choices() -> list:
             for code, name in LANGUAGE_NAMES.items()]
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class ProfileForm(Form):
     name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your name.")),
             Length(max=120, message=_l("Use at most %(max)d characters.", max=120)),
@@ -36,13 +32,13 @@ class ProfileForm(Form):
     )
     job_title = StringField(
         _l("Job title"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=120, message=_l("Use at most %(max)d characters.", max=120))],
         render_kw={"autocomplete": "organization-title"},
     )
     linkedin_url = URLField(
         _l("LinkedIn profile (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=255, message=_l("Use at most %(max)d characters.", max=255))],
         description=_l("The address of your profile, like https://www.linkedin.com/in/your-name"),
         render_kw={"autocomplete": "url", "inputmode": "url"},
@@ -64,7 +60,7 @@ class ProfileForm(Form):
     )
     display_name = StringField(
         _l("Name on the leaderboard (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=60, message=_l("Use at most %(max)d characters.", max=60))],
         description=_l("Leave this empty to show your initials."),
         render_kw={"autocomplete": "nickname"},

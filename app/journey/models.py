@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.dates import utcnow
 from app.extensions import db
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, PENDING, Challenge, Level, LevelUnlock, Submission
 from app.nps.models import NpsResponse, category_for

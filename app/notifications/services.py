@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.dates import utcnow
 from app.extensions import db
 from app.mail import queue_mail
 from app.notifications.models import Notification

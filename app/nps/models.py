@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import Company, User, utcnow
+from app.auth.models import Company, User
+from app.dates import utcnow
 from app.extensions import db
 
 PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"

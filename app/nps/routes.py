@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.admin.audit import record
-from app.auth.models import ADMIN, MARKETER, SALES, Company, User, utcnow
+from app.auth.models import ADMIN, MARKETER, SALES, Company, User
+from app.dates import utcnow
 from app.extensions import db, limiter
 from app.i18n import speak_to
 from app.htmx import redirect_to, render

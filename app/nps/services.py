@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.dates import utcnow
 from app.extensions import db
 from app.urls import external_url
 from app.mail import queue_mail

@@ -9,13 +9,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from app.admin.audit import record
-from app.auth.models import CUSTOMER, Company, User, utcnow
+from app.auth.models import CUSTOMER, Company, User
+from app.dates import utcnow
 from app.extensions import db
-from app.forms import Form, choices
+from app.forms import Form, RadioOne, SelectOne, choices, optional_int, strip
 from app.mail import queue_mail
 from app.nps.access import visible_companies
 from app.nps.models import SATISFACTION, NpsResponse, Survey
@@ -71,54 +72,11 @@ def survey_from_token(token: str) -> tuple[Survey | None, str | None]:
 
 # --- sending -----------------------------------------------------------------------------------
 
-class _Choice:
-    """Shared by the select and radio fields: anything unreadable or unknown gets one message of ours."""
-
-    message = _l("Choose one of the options shown.")
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except (ValueError, TypeError):
-            self.data = None
-            raise ValueError(self.message) from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except (ValidationError, ValueError, TypeError):
-            raise ValidationError(self.message) from None
-
-
-class _Select(_Choice, SelectField):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.type = "SelectField"  # the form macros render by type
-
-
-class _Radio(_Choice, RadioField):
-    def __init__(self, *args, message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.type = "RadioField"  # a fieldset with a legend, wired for screen readers
-        if message is not None:
-            self.message = message
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _int_or_none(value):
-    if value is None or value == "":
-        return None
-    return int(value)
-
-
 class SurveySendForm(Form):
-    company = _Select(_l("Company"), coerce=_int_or_none, validators=[InputRequired(_l("Choose a company."))])
-    customer = _Select(_l("Who"), coerce=str, default=ALL)
+    company = SelectOne(_l("Company"), coerce=optional_int, validators=[InputRequired(_l("Choose a company."))])
+    customer = SelectOne(_l("Who"), coerce=str, default=ALL)
     occasion = StringField(
-        _l("Occasion"), filters=[_strip],
+        _l("Occasion"), filters=[strip],
         description=_l("The natural moment you ask at, for example “Project close”. The customer sees it."),
         validators=[
             InputRequired(_l("Describe the occasion.")),
@@ -215,24 +173,24 @@ SCORES = _choices((n, str(n)) for n in range(11))
 
 
 class SurveyAnswerForm(Form):
-    satisfaction = _Radio(
+    satisfaction = RadioOne(
         _l("How satisfied are you?"),
         choices=_choices(zip(SATISFACTION, (_l("Dissatisfied"), _l("Satisfied"), _l("More than satisfied")))),
         validators=[InputRequired(_l("Choose how satisfied you are."))],
         message=_l("Choose how satisfied you are."),
     )
     reason = TextAreaField(
-        _l("Why?"), filters=[_strip],
+        _l("Why?"), filters=[strip],
         validators=[Length(max=REASON_MAX, message=_l("Use at most %(max)d characters.", max=REASON_MAX))],
         render_kw={"rows": 4, "maxlength": REASON_MAX},
     )
-    score = _Radio(
+    score = RadioOne(
         _l("How likely are you to recommend us to a colleague? (0 = not at all, 10 = extremely likely)"),
         choices=SCORES, coerce=int,
         validators=[InputRequired(_l("Choose a number from 0 to 10."))],
         message=_l("Choose a number from 0 to 10."),
     )
-    wants_more = _Radio(
+    wants_more = RadioOne(
         _l("Are you interested in more of our services?"),
         choices=_choices([("yes", _l("Yes")), ("no", _l("No"))]),
         validators=[InputRequired(_l("Choose yes or no."))],

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app import dates
+from app.dates import utcnow
 from app.extensions import db
 from app.referrals.models import CONTACTED, FROM_REFERRAL, FROM_SHARE, MEETING, Referee, ShareClick
 from app.referrals.services import Introduction, add_referee, move
@@ -33,7 +35,7 @@ def seed_referrals_demo() -> int:
         may_mention=True, route="contact", message_locale="nl"), source=FROM_REFERRAL, count_quota=False)
     move(mark, CONTACTED, manager, from_stage=mark.stage)
     move(mark, MEETING, manager, from_stage=mark.stage, note="Kennismaking van 15 minuten, loopt goed.",
-         follow_up_on=utcnow().date())
+         follow_up_on=dates.today())
     sophie = add_referee(ambassador, Introduction(
         name="Sophie Dekker", company="Dekker Zorg", job_role="Hoofd operatie",
         benefit="Ze zoeken een manier om roosters en rapportages op één plek te hebben.",

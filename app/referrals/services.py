@@ -21,7 +21,9 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.challenges.registry import AnswerRefused
-from app.auth.models import Company, User, normalise_email, utcnow
+from app.auth.models import Company, User, normalise_email
+from app import dates
+from app.dates import utcnow
 from app.extensions import db
 from app.mail import queue_mail
 from app.notifications.services import notify
@@ -122,7 +124,7 @@ def check_not_self(referrer: User, *, name: str, company: str, email: str | None
 def take_daily_quota(referrer: User) -> None:
     """One of today's introductions, with a conditional UPDATE: the cap holds under concurrency."""
     cap = programme_settings().daily_referral_cap
-    today = utcnow().date()
+    today = dates.today()
     try:
         with db.session.begin_nested():
             db.session.execute(insert(ReferralQuota).values(user_id=referrer.id, day=today, used=0))

@@ -14,7 +14,9 @@ from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from app.admin.audit import record
-from app.auth.models import SALES, utcnow
+from app.auth.models import SALES
+from app import dates
+from app.dates import utcnow
 from app.extensions import db
 from app.forms import Form, choices
 from app.htmx import redirect_to, render, wants_fragment
@@ -52,7 +54,7 @@ class _Date(DateField):
 
 class AskForm(Form):
     asked_on = _Date(
-        _l("When did you ask?"), default=asks.local_today,
+        _l("When did you ask?"), default=dates.today,
         validators=[InputRequired(_l("Enter the date of the ask."))],
     )
     channel = RadioField(
@@ -78,7 +80,7 @@ class AskForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.asked_on.render_kw = {"max": asks.local_today().isoformat()}
+        self.asked_on.render_kw = {"max": dates.today().isoformat()}
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -93,7 +95,7 @@ class AskForm(Form):
     def validate_asked_on(form, field):
         if field.data is None:  # unreadable: the field already says why
             return
-        today = asks.local_today()
+        today = dates.today()
         if field.data > today:
             raise ValidationError(_l("The ask cannot be in the future."))
         if field.data < today - timedelta(days=asks.LOG_BACK_DAYS):
@@ -107,7 +109,7 @@ class AskForm(Form):
         asked_on = form.asked_on.data
         if asked_on is not None and field.data <= asked_on:
             raise ValidationError(_l("The follow-up must be after the day of the ask."))
-        if field.data > asks.local_today() + timedelta(days=asks.FOLLOW_UP_AHEAD_DAYS):
+        if field.data > dates.today() + timedelta(days=asks.FOLLOW_UP_AHEAD_DAYS):
             raise ValidationError(_l("Plan the follow-up within two years."))
 
 

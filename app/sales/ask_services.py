@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import get_timezone
 from sqlalchemy import Select, and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.models import CUSTOMER, Company, User, utcnow
+from app.auth.models import CUSTOMER, Company, User
+from app import dates
+from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
 from app.nps.models import CLOSED, DETRACTOR, PROMOTER, FollowUp, NpsResponse
@@ -45,11 +46,6 @@ class AskRefused(Exception):
                  until: datetime | None = None):
         super().__init__(reason)
         self.reason, self.when, self.by, self.until = reason, when, by, until
-
-
-def local_today() -> date:
-    """Today where the people using the portal are (the configured time zone), not in UTC."""
-    return datetime.now(get_timezone()).date()
 
 
 # ---- Who is in scope and who is ready -------------------------------------------------------------
@@ -275,7 +271,7 @@ def log_ask(customer: User, by: User, *, asked_on: date, channel: str, outcome: 
     now = now or utcnow()
     if pause_reason(customer):
         raise AskRefused(PAUSED)
-    asked_at = now - timedelta(days=max(0, (local_today() - asked_on).days))
+    asked_at = now - timedelta(days=max(0, (dates.today() - asked_on).days))
     cutoff = now - timedelta(days=cap_days)
     due = or_(AskStatus.last_asked_at.is_(None), AskStatus.last_asked_at < cutoff)
     values = {

@@ -13,11 +13,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app import dates
+from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import Level, LevelUnlock
 from app.referrals.models import Ask, AskStatus
-from app.sales.ask_services import ASK_LEVEL, local_today
+from app.sales.ask_services import ASK_LEVEL
 
 
 def seed_sales_demo() -> int:
@@ -43,10 +45,10 @@ def seed_sales_demo() -> int:
     if kees is not None and sam is not None:
         asked = db.session.scalar(select(Ask.id).where(Ask.customer_id == kees.id, Ask.asked_by_id == sam.id).limit(1))
         if asked is None:
-            today = local_today()
+            day = dates.today()
             db.session.add(Ask(
-                customer_id=kees.id, asked_by_id=sam.id, asked_on=today - timedelta(days=21), channel="phone",
-                outcome="later", follow_up_on=today,
+                customer_id=kees.id, asked_by_id=sam.id, asked_on=day - timedelta(days=21), channel="phone",
+                outcome="later", follow_up_on=day,
                 note="Denkt aan een projectleider bij een onderaannemer; wil het eerst zelf even polsen.",
                 created_at=now - timedelta(days=21),
             ))

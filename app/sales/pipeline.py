@@ -14,14 +14,15 @@ from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.admin.audit import record
-from app.auth.models import SALES, Company, User, utcnow
+from app.auth.models import SALES, Company, User
+from app import dates
 from app.extensions import db
-from app.forms import Form, choices
+from app.forms import Form, choices, strip
 from app.htmx import redirect_to, render, wants_fragment
 from app.pagination import paginate
 from app.referrals import services
 from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
-from app.sales.ask_services import due_ask_follow_ups, local_today, mark_ask_follow_up_done
+from app.sales.ask_services import due_ask_follow_ups, mark_ask_follow_up_done
 from app.sales.scope import in_scope
 from app.security import roles
 from app.spreadsheet import csv_download
@@ -37,17 +38,13 @@ FLAG_LABELS = {
 }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class MoveForm(Form):
     from_stage = HiddenField()
     to_stage = SelectField(_l("Move to"), choices=choices([(s, services.STAGE_LABELS[s]) for s in STAGES]),
                            validators=[InputRequired(_l("Choose a stage."))])
-    lost_reason = TextAreaField(_l("Why was it lost?"), filters=[_strip], render_kw={"rows": 2},
+    lost_reason = TextAreaField(_l("Why was it lost?"), filters=[strip], render_kw={"rows": 2},
                                 validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
-    note = TextAreaField(_l("Note (optional)"), filters=[_strip], render_kw={"rows": 2},
+    note = TextAreaField(_l("Note (optional)"), filters=[strip], render_kw={"rows": 2},
                          validators=[Length(max=2000, message=_l("Keep it to %(max)d characters."))])
     follow_up_on = DateField(_l("Next follow-up (optional)"), validators=[Optional()],
                              format="%Y-%m-%d")
@@ -66,7 +63,7 @@ class MoveForm(Form):
 
 
 class FlagForm(Form):
-    reason = TextAreaField(_l("Reason (for a rejection)"), filters=[_strip], render_kw={"rows": 2},
+    reason = TextAreaField(_l("Reason (for a rejection)"), filters=[strip], render_kw={"rows": 2},
                            validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
 
 
@@ -136,7 +133,7 @@ def _table():
 def _render_pipeline(status: int = 200):
     view = _view()
     context = dict(view=view, labels=services.STAGE_LABELS, stage=_stage_filter(), move_form=_move_form,
-                   today=local_today(), review_count=_review_count())
+                   today=dates.today(), review_count=_review_count())
     if view == "board":
         context["columns"], context["counts"] = _board()
     else:
@@ -233,7 +230,7 @@ def pipeline_csv():
              r.referrer.company.name if r.referrer.company else "", r.source, r.created_at.date().isoformat(),
              r.stage_changed_at.date().isoformat(), r.follow_up_on.isoformat() if r.follow_up_on else "", r.lost_reason]
             for r in rows)
-    return csv_download(header, body, f"referral-pipeline-{date.today().isoformat()}.csv")
+    return csv_download(header, body, f"referral-pipeline-{dates.today().isoformat()}.csv")
 
 
 # --- review list of flagged referrals -----------------------------------------------------------
@@ -299,7 +296,7 @@ def reject(referee_id: int):
 @bp.route("/follow-ups")
 @roles(SALES)
 def follow_ups():
-    today = local_today()  # the same day the ask follow-ups use
+    today = dates.today()  # the same day the ask follow-ups use
     referrals = list(db.session.scalars(
         visible_referrals(select(Referee)).where(Referee.follow_up_on.is_not(None), Referee.follow_up_on <= today,
                                         Referee.stage.in_(OPEN_STAGES))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from app import dates
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.extensions import db
 from app.htmx import render
@@ -62,7 +63,6 @@ def marketing():
 @roles(SALES)
 def sales():
     from app.referrals.models import OPEN_STAGES, Referee
-    from app.sales.ask_services import local_today
     from app.sales.pipeline import visible_referrals
     from app.sales.scope import company_ids_of
 
@@ -70,7 +70,7 @@ def sales():
     ids = company_ids_of(current_user)
     if ids is not None:
         query = query.where(Company.id.in_(ids))
-    today = local_today()
+    today = dates.today()
     in_pipeline = and_(Referee.reaches_sales_clause(), Referee.stage.in_(OPEN_STAGES))
     open_referrals, due, to_check = db.session.execute(
         visible_referrals(select(

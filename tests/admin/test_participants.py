@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.admin.audit import AuditEntry
-from app.auth.models import Company, User, utcnow
+from app.auth.models import Company, User
+from app.dates import utcnow
 from app.extensions import db as _db
 from app.journey.models import LevelUnlock, Submission
 from app.mail import OutboxMessage

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from app.analytics import services
 from app.analytics.synthetic import generate
-from app.auth.models import CUSTOMER, User, utcnow
+from app.auth.models import CUSTOMER, User
+from app.dates import utcnow
 from app.journey.models import LevelUnlock
 from app.referrals.models import Referee
 

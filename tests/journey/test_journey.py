@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import utcnow
+from app.dates import utcnow
 from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, LevelUnlock, Submission
 from app.journey.services import complete_challenge, journey_state, review_submission
 from app.points.models import PointsEntry

@@ -9,7 +9,8 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.dates import utcnow
 from app.nps.models import CLOSED, CONTACTED, DETRACTOR, PASSIVE, PROMOTER, Alert, FollowUp, NpsResponse, category_for
 from app.nps.services import close_follow_up, nps_score, paused_customer_ids, record_answer
 from tests.conftest import HX, HX_BOOSTED, count_queries

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.admin.audit import AuditEntry
-from app.auth.models import utcnow
+from app.dates import utcnow
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.nps import survey as surveys

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import utcnow
+from app.dates import utcnow
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.points.models import PointsEntry

@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import User, utcnow
+from app.auth.models import User
+from app.dates import utcnow
 from app.journey.models import APPROVED, PENDING, LevelUnlock, Submission
 from app.nps.models import CLOSED, CONTACTED, OPEN, FollowUp, NpsResponse, category_for
 from app.referrals.models import Ask, AskStatus
+from app import dates
 from app.sales import ask_services as asks
 from tests.conftest import HX, HX_BOOSTED, count_queries
 from tests.factories import make_challenge, make_company, make_level, make_user
@@ -83,7 +85,7 @@ def asked(db, person, days_ago, by=None):
 
 
 def log_data(**overrides):
-    data = {"asked_on": asks.local_today().isoformat(), "channel": "phone", "outcome": "yes", "follow_up_on": "",
+    data = {"asked_on": dates.today().isoformat(), "channel": "phone", "outcome": "yes", "follow_up_on": "",
             "note": "Thinks of two people at a supplier."}
     data.update(overrides)
     return data
@@ -332,7 +334,7 @@ def test_ask_page_shows_facts_and_script(client, db, login_as, team):
     assert "Begin with what Anouk told us: “Quick, personal support”. Thank them" in text
     assert "Who in your network deals with" in text and "fifteen minutes" in text
     assert 'action="/sales/ask/%d"' % person.id in text and f'hx-post="/sales/ask/{person.id}"' in text
-    assert f'value="{asks.local_today().isoformat()}"' in text  # the date defaults to today
+    assert f'value="{dates.today().isoformat()}"' in text  # the date defaults to today
     fragment = client.get(f"/sales/ask/{person.id}", headers=HX)
     assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="ask-page"' in fragment.text
 
@@ -376,7 +378,7 @@ def test_logging_an_ask_removes_them_for_the_cap_and_they_come_back(client, db, 
     db.session.add(AskStatus(customer_id=person.id, claimed_by_id=team["anna"].id, claimed_at=utcnow()))
     db.session.commit()
     login_as(team["anna"])
-    response = post_form(f"/sales/ask/{person.id}", log_data(outcome="later", follow_up_on=(asks.local_today() + timedelta(days=7)).isoformat()))
+    response = post_form(f"/sales/ask/{person.id}", log_data(outcome="later", follow_up_on=(dates.today() + timedelta(days=7)).isoformat()))
     assert response.status_code == 303 and response.headers["Location"] == "/sales/ask"
     assert "The ask of Asked Ada is logged. Follow up on" in client.get(QUEUE).text
     assert queue_names(client) == []
@@ -416,7 +418,7 @@ def test_a_second_ask_within_the_cap_by_anyone_is_refused(client, db, login_as, 
 def test_an_ask_logged_for_an_earlier_day_counts_from_that_day(client, db, login_as, post_form, team):
     person = customer(db, team, "Earlier Eva", level=3)
     login_as(team["anna"])
-    earlier = (asks.local_today() - timedelta(days=100)).isoformat()
+    earlier = (dates.today() - timedelta(days=100)).isoformat()
     assert post_form(f"/sales/ask/{person.id}", log_data(asked_on=earlier)).status_code == 303
     assert queue_names(client) == ["Earlier Eva"]  # asked 100 days ago: due again
     assert "100 days ago" in client.get(QUEUE).text
@@ -431,7 +433,7 @@ def test_an_ask_logged_for_an_earlier_day_counts_from_that_day(client, db, login
     assert (utcnow() - db.session.get(AskStatus, person.id).last_asked_at).days == 95
 
 
-FUTURE = (lambda: (asks.local_today() + timedelta(days=1)).isoformat())
+FUTURE = (lambda: (dates.today() + timedelta(days=1)).isoformat())
 BAD_INPUT = [
     ({"asked_on": "junk"}, "Enter a date as year-month-day."),
     ({"asked_on": "2024-13-45"}, "Enter a date as year-month-day."),
@@ -458,7 +460,7 @@ def test_bad_input_is_422_with_the_input_kept(client, db, login_as, post_form, t
     person = customer(db, team, "Careful Cor", level=3)
     login_as(team["anna"])
     changes, message = BAD_INPUT[case]
-    changes = {k: (asks.local_today().isoformat() if v == "__TODAY__" else v) for k, v in changes.items()}
+    changes = {k: (dates.today().isoformat() if v == "__TODAY__" else v) for k, v in changes.items()}
     if message is None:  # a valid channel after the NUL is dropped; break the outcome to see the page again
         changes["outcome"] = "maybe"
         message = "Choose one of the answers listed."
@@ -512,7 +514,7 @@ def test_dutch_errors_for_a_dutch_viewer(client, db, login_as, post_form, team):
 
 def test_due_ask_follow_ups_and_marking_one_done(app, db, team):
     person = customer(db, team, "Later Lot", level=3)
-    today = asks.local_today()
+    today = dates.today()
     due = Ask(customer_id=person.id, asked_by_id=team["anna"].id, asked_on=today - timedelta(days=7), channel="phone",
               outcome="later", follow_up_on=today)
     overdue = Ask(customer_id=person.id, asked_by_id=team["anna"].id, asked_on=today - timedelta(days=30),
@@ -553,7 +555,7 @@ def test_demo_data_fills_the_queue(app, client, db, login_as):
     assert "Anouk Jansen" in queue_names(client)
     login_as(User.by_email("accounts@example.com"))
     assert "Anouk Jansen" not in queue_names(client)
-    due = asks.due_ask_follow_ups(sam, asks.local_today())
+    due = asks.due_ask_follow_ups(sam, dates.today())
     assert [a.customer.email for a in due] == ["klant@example.com"]
     anouk = User.by_email("ambassadeur@example.com")
     login_as(sam)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.extensions import db as _db
 from app.referrals.models import Ask, AskStatus
+from app import dates
 from app.sales import ask_services as asks
 from tests.factories import make_company, make_user
 from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (the autouse PostgreSQL guard)
@@ -44,7 +45,7 @@ def test_twenty_asks_at_once_give_exactly_one(app, db):
     def log() -> int:
         seller = _db.session.get(User, next_seller())
         customer = _db.session.get(User, customer_id)
-        ask = asks.log_ask(customer, seller, asked_on=asks.local_today(), channel="phone", outcome="yes",
+        ask = asks.log_ask(customer, seller, asked_on=dates.today(), channel="phone", outcome="yes",
                            follow_up_on=None, note="", cap_days=90)
         _db.session.commit()
         return ask.id
@@ -68,8 +69,8 @@ def test_twenty_asks_at_once_when_the_status_row_exists(app, db):
 
     def log() -> int:
         ask = asks.log_ask(_db.session.get(User, customer_id), _db.session.get(User, next_seller()),
-                           asked_on=asks.local_today(), channel="email", outcome="later",
-                           follow_up_on=asks.local_today().replace(year=asks.local_today().year + 1), note="",
+                           asked_on=dates.today(), channel="email", outcome="later",
+                           follow_up_on=dates.today().replace(year=dates.today().year + 1), note="",
                            cap_days=90)
         _db.session.commit()
         return ask.id
@@ -105,7 +106,7 @@ def test_ten_claims_at_once_give_one_winner(app, db):
 def test_ten_claims_at_once_on_an_old_claim_give_one_winner(app, db):
     from datetime import timedelta
 
-    from app.auth.models import utcnow
+    from app.dates import utcnow
 
     customer_id, sellers = _people(db, 11)
     db.session.add(AskStatus(customer_id=customer_id, claimed_by_id=sellers.pop(),
