@@ -2,17 +2,37 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app wsgi
+PIP := $(BIN)/python -m pip install --quiet --constraint constraints.txt
+# .flaskenv names the app, so plain `flask` commands work (python-dotenv reads it).
+FLASK := $(BIN)/flask
 PORT ?= 5000
+# One stamp per set of packages: `make run` installs only what the portal needs to run.
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+BROWSER_STAMP := $(VENV)/.installed-browser
+LINT_STAMP := $(VENV)/.installed-lint
 
-.PHONY: run dev test test-postgres test-browser install translations compile-translations db seed clean
+.PHONY: run dev test test-postgres test-browser lint lock install translations compile-translations db clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) -e '.[test]'
+	touch $@
+
+$(BROWSER_STAMP): $(TEST_STAMP)
+	$(PIP) -e '.[test,browser]'
+	touch $@
+
+$(LINT_STAMP): $(STAMP)
+	$(PIP) -e '.[lint]'
+	touch $@
 
 install: $(STAMP) compile-translations
 
@@ -31,15 +51,25 @@ run: db
 dev: db
 	$(FLASK) run --debug --port $(PORT)
 
-test: install
+test: install $(TEST_STAMP)
 	$(BIN)/pytest -q --ignore=tests/browser
 
-test-postgres: install
+test-postgres: install $(TEST_STAMP)
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/ambassador_test} \
 	REQUIRE_POSTGRES=1 $(BIN)/pytest -q --ignore=tests/browser
 
-test-browser: install
+test-browser: install $(BROWSER_STAMP)
 	REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/browser
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check app tests bench migrations wsgi.py
+	$(BIN)/lint-imports
+
+# Re-resolve every dependency (all extras) into constraints.txt; commit it with what CI then tested.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 --no-header --no-annotate \
+		--quiet -o constraints.txt
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o translations/messages.pot .
