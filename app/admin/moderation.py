@@ -30,7 +30,7 @@ from app.forms import Form, choices
 from app.htmx import render, wants_fragment
 from app.i18n_content import localized, localized_value
 from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, Submission
-from app.journey.services import review_submission
+from app.journey.progress import decide_submission as review_submission
 from app.notifications.services import notify
 from app.pagination import paginate, requested_page
 from app.points.services import award_points

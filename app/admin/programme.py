@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.validators import InputRequired
 
 from app.admin.audit import record
-from app.admin.designer import _between, _Integer
+from app.forms import WholeNumber as _Integer, number_between as _between
 from app.auth.models import MARKETER
 from app.extensions import db
 from app.forms import Form

@@ -1,1 +1,4 @@
-"""The customer's own pages next to the journey: points, badges, rewards, contributions, profile, leaderboard."""
+"""The customer's own pages (points, badges, rewards, contributions, profile, leaderboard): one blueprint."""
+from flask import Blueprint
+
+bp = Blueprint("customer", __name__)

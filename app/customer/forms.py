@@ -1,7 +1,6 @@
 """The customer's profile form."""
 from __future__ import annotations
 
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, SubmitField, URLField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError

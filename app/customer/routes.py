@@ -1,4 +1,4 @@
-"""The customer's own pages: points ledger, badges, rewards, contributions, profile and leaderboard.
+"""The customer's own pages: points, contributions, profile and leaderboard (badges and rewards: rewards.py).
 
 Every page reads only the signed-in customer's rows (or, on the leaderboard, what opted-in
 customers chose to show) and has a fixed number of queries, whatever the number of rows.
@@ -6,56 +6,33 @@ customers chose to show) and has a fixed number of queries, whatever the number 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext, refresh
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_login import current_user
-from sqlalchemy import and_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.auth.models import CUSTOMER, User
 from app.challenges import REGISTRY, get_type
+from app.customer import bp
+from app.customer import rewards as _rewards  # noqa: F401  (its badge and reward pages join bp)
 from app.customer.forms import ProfileForm
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
 from app.i18n import remember_locale
 from app.i18n_content import localized
 from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, Submission
-from app.journey.services import JourneyState, journey_state
-from app.journey.services import withdraw_consent as withdraw_submission_consent
+from app.journey.progress import withdraw_consent as withdraw_submission_consent
 from app.pagination import paginate
 from app.points.models import PointsEntry
 from app.points.services import EARNED, totals
-from app.rewards.models import (
-    CANCELLED, CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Redemption, Reward, UserBadge,
-)
-from app.rewards.services import RewardError, approved_counts_by_type, reward_blocker
-from app.rewards.services import claim_reward as claim_reward_for
 from app.security import customers_only
-
-bp = Blueprint("customer", __name__)
 
 PER_PAGE = 25
 LEADERBOARD_SIZE = 20
-
-# A badge's `icon` is a word marketers pick; the page shows it as an emoji. Unknown words get a star.
-BADGE_ICONS = {
-    "star": "⭐", "heart": "❤️", "trophy": "🏆", "rocket": "🚀",
-    "megaphone": "📣", "handshake": "🤝", "medal": "🏅", "sparkles": "✨",
-}
-DEFAULT_BADGE_ICON = "⭐"
-
-REWARD_KIND_LABELS = {
-    "recognition": _l("Recognition"),
-    "exclusive_access": _l("Exclusive access"),
-    "donation": _l("Donation in your name"),
-    "event_seat": _l("Seat at an event"),
-    "early_access": _l("Early access"),
-    "merchandise": _l("Merchandise"),
-    "gift_card": _l("Gift card"),
-    "discount": _l("Discount"),
-}
 
 # Submission states as the customer sees them on "my contributions".
 WITHDRAWN = "withdrawn"
@@ -83,178 +60,6 @@ def points():
         per_page=PER_PAGE, scalars=True,
     )
     return render("customer/points.html", entries=entries, earned=earned, balance=balance)
-
-
-# --- Badges ------------------------------------------------------------------------------------
-
-def badge_icon(icon: str | None) -> str:
-    return BADGE_ICONS.get((icon or "").strip().lower(), DEFAULT_BADGE_ICON)
-
-
-def _type_label(key: str | None) -> str:
-    try:
-        return str(get_type(key or "").label)
-    except LookupError:
-        return key or ""
-
-
-def badge_requirement(badge: Badge) -> str:
-    """What it takes to earn a badge, in words, derived from its rule."""
-    if badge.rule == LEVEL_REACHED:
-        if badge.rule_level is None:
-            return _("Reach the next level")
-        return _("Reach level %(n)d: %(name)s", n=badge.rule_level.position, name=localized(badge.rule_level, "name"))
-    if badge.rule == POINTS_AT_LEAST:
-        return ngettext("Earn at least %(num)d point", "Earn at least %(num)d points", badge.rule_value or 0)
-    if badge.rule == CHALLENGE_COMPLETED:
-        if badge.rule_challenge is None:
-            return _("Complete a particular challenge")
-        return _("Complete the challenge “%(title)s”", title=localized(badge.rule_challenge, "title"))
-    if badge.rule == TYPE_COUNT:
-        return ngettext(
-            "Complete %(num)d challenge of the type “%(type)s”", "Complete %(num)d challenges of the type “%(type)s”",
-            badge.rule_value or 1, type=_type_label(badge.rule_type_key),
-        )
-    return ""
-
-
-@dataclass
-class BadgeView:
-    badge: Badge
-    icon: str
-    requirement: str
-    awarded_at: datetime | None = None
-    progress: tuple[int, int] | None = None  # (have, need) for countable rules
-
-
-@bp.route("/badges")
-@customers_only
-def badges():
-    rows = db.session.execute(
-        select(Badge, UserBadge.awarded_at)
-        .outerjoin(UserBadge, and_(UserBadge.badge_id == Badge.id, UserBadge.user_id == current_user.id))
-        # A badge once earned stays the customer's, also when marketing retires it.
-        .where((Badge.active.is_(True)) | (UserBadge.id.is_not(None)))
-        .options(joinedload(Badge.rule_level), joinedload(Badge.rule_challenge))
-        .order_by(Badge.position, Badge.id)
-    ).all()
-    earned_points, _balance = totals(current_user.id)
-    type_counts = approved_counts_by_type(current_user.id)
-    earned, to_earn = [], []
-    for badge, awarded_at in rows:
-        view = BadgeView(badge, badge_icon(badge.icon), badge_requirement(badge), awarded_at)
-        if awarded_at is not None:
-            earned.append(view)
-            continue
-        if badge.rule == POINTS_AT_LEAST and badge.rule_value:
-            view.progress = (min(earned_points, badge.rule_value), badge.rule_value)
-        elif badge.rule == TYPE_COUNT:
-            need = badge.rule_value or 1
-            view.progress = (min(type_counts.get(badge.rule_type_key or "", 0), need), need)
-        to_earn.append(view)
-    earned.sort(key=lambda v: v.awarded_at, reverse=True)
-    return render("customer/badges.html", earned=earned, to_earn=to_earn)
-
-
-# --- Rewards -----------------------------------------------------------------------------------
-
-@dataclass
-class RewardView:
-    reward: Reward
-    kind_label: str
-    blocker: str | None
-    why_not: str | None
-    redemption: Redemption | None = None
-
-    @property
-    def claimable(self) -> bool:
-        return self.blocker is None
-
-
-def _why_not(blocker: str | None, reward: Reward, state: JourneyState, redemption: Redemption | None) -> str | None:
-    if blocker is None:
-        return None
-    if blocker == "claimed" and redemption is not None:
-        return _("Claimed on %(date)s", date=format_date(redemption.created_at))
-    if blocker == "claimed":
-        return _("You already claimed this reward.")
-    if blocker == "level" and reward.level is not None:
-        return _("Reach level %(n)d to claim this", n=reward.level.position)
-    if blocker == "stock":
-        return _("Out of stock")
-    if blocker == "points":
-        missing = (reward.point_cost or 0) - state.balance
-        return ngettext("%(num)d more point needed", "%(num)d more points needed", missing)
-    return _("Not available at the moment")
-
-
-def _reward_views(state: JourneyState, reward_id: int | None = None) -> list[RewardView]:
-    """Active rewards (or one) with this customer's state: two queries."""
-    query = select(Reward).options(joinedload(Reward.level)).where(Reward.active.is_(True))
-    if reward_id is not None:
-        query = query.where(Reward.id == reward_id)
-    rewards = list(db.session.scalars(query.order_by(Reward.position, Reward.id)))
-    mine = select(Redemption).where(Redemption.user_id == current_user.id, Redemption.status != CANCELLED)
-    if reward_id is not None:
-        mine = mine.where(Redemption.reward_id == reward_id)
-    redemptions = {r.reward_id: r for r in db.session.scalars(mine)}
-    views = []
-    for reward in rewards:
-        redemption = redemptions.get(reward.id)
-        blocker = reward_blocker(reward, state, redemption is not None)
-        views.append(RewardView(
-            reward, str(REWARD_KIND_LABELS.get(reward.kind, reward.kind)), blocker,
-            _why_not(blocker, reward, state, redemption), redemption,
-        ))
-    return views
-
-
-REWARD_REFUSALS = {
-    "claimed": lambda: _("You already claimed this reward."),
-    "level": lambda: _("This reward opens at a higher level. Keep going!"),
-    "stock": lambda: _("Sorry, this reward is out of stock."),
-    "points": lambda: _("You do not have enough points for this reward yet."),
-    "inactive": lambda: _("This reward is no longer available."),
-}
-
-
-@bp.route("/rewards")
-@customers_only
-def rewards():
-    state = journey_state(current_user)
-    return render("customer/rewards.html", cards=_reward_views(state), state=state)
-
-
-@bp.route("/rewards/<int:reward_id>/claim", methods=["POST"])
-@customers_only
-def claim_reward(reward_id: int):
-    reward = db.session.get(Reward, reward_id)
-    if reward is None or not reward.active:
-        abort(404)
-    name = localized(reward, "name")
-    try:
-        claim_reward_for(current_user, reward)
-    except RewardError as exc:
-        db.session.rollback()
-        message, category, status = REWARD_REFUSALS.get(exc.reason, REWARD_REFUSALS["inactive"])(), "error", 409
-    else:
-        db.session.commit()
-        message, category, status = (
-            _("You claimed “%(name)s”. We will be in touch about it soon.", name=name), "success", 200,
-        )
-
-    if wants_fragment():
-        state = journey_state(current_user)
-        cards = _reward_views(state, reward_id)
-        if not cards:  # retired while the customer was looking
-            abort(404)
-        return render("customer/_reward_claimed.html", status=status, card=cards[0], state=state,
-                      message=message, category=category)
-    flash(message, category)
-    if status == 200:
-        return redirect(url_for("customer.rewards"), 303)
-    state = journey_state(current_user)
-    return render("customer/rewards.html", status=status, cards=_reward_views(state), state=state)
 
 
 # --- Contributions -----------------------------------------------------------------------------

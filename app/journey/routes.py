@@ -11,10 +11,11 @@ from app.challenges import get_type
 from app.challenges.registry import AnswerRefused
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
-from app.notifications.services import mark_read, unread
 from app.i18n_content import localized
 from app.journey.models import PUBLISHED, Challenge
-from app.journey.services import LOCKED, PAUSED, JourneyError, complete_challenge, journey_state
+from app.journey.progress import JourneyError, complete_challenge
+from app.journey.state import LOCKED, PAUSED, journey_state
+from app.notifications.services import mark_read, unread
 from app.security import customers_only
 
 bp = Blueprint("journey", __name__)

@@ -196,7 +196,7 @@ def seed_journey() -> int:
 
 
 def _seed_history(challenges: dict[str, Challenge]) -> None:
-    from app.journey.services import settle
+    from app.journey.progress import settle
 
     start = utcnow() - timedelta(days=60)
     for email, (done, waiting) in HISTORY.items():

@@ -10,6 +10,7 @@ from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
 from app.i18n import remember_locale
+from app.journey.routes import render_home
 from app.main.forms import LanguageForm
 from app.security import is_safe_redirect, public, signed_in
 
@@ -23,8 +24,6 @@ STAFF_HOME = {MARKETER: "workspaces.marketing", ADMIN: "workspaces.marketing", S
 def home():
     if current_user.role != CUSTOMER:
         return redirect(url_for(STAFF_HOME[current_user.role]))
-    from app.journey.routes import render_home
-
     return render_home()
 
 

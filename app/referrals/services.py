@@ -462,7 +462,7 @@ def _award_milestones(referee: Referee) -> list[tuple[str, int]]:
 def _update_submission(referee: Referee) -> None:
     """The introduction challenge counts as completed once the introduction led to a conversation."""
     from app.journey.models import APPROVED, PENDING, REJECTED, Submission
-    from app.journey.services import settle
+    from app.journey.progress import settle
 
     if referee.submission_id is None:
         return

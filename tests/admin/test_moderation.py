@@ -305,7 +305,7 @@ def test_a_second_decision_is_refused_and_never_awards_twice(client, db, login_a
     item = quote(customer("Anna de Vries"), challenge(level, title_en="Share a quote"), status=PENDING)
     db.session.commit()
     # Someone else approved it a moment ago (through the same service the route uses).
-    from app.journey.services import review_submission
+    from app.journey.progress import decide_submission as review_submission
 
     assert review_submission(item, first_marketer, True)
     db.session.commit()

@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db as _db
-from app.journey.models import Submission
-from app.journey.services import settle
+from app.journey.models import PENDING, Submission
+from app.journey.progress import review_submission, settle
+from app.notifications.models import Notification
 from app.points.models import PointsEntry
 from app.rewards.models import POINTS_AT_LEAST, Badge, Redemption, Reward, UserBadge
-from app.rewards.services import RewardError, claim_reward
+from app.rewards.redemptions import RewardError, claim_reward
 from tests.conftest import csrf_token
 from tests.factories import make_challenge, make_level, make_user
 from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (autouse fixture)
@@ -113,3 +114,28 @@ def test_parallel_claims_never_spend_the_same_points_twice(app, db):
     results = run_at_once(app, WORKERS, claim)
     assert results.count("won") == 1, results
     assert db.session.scalar(select(func.sum(PointsEntry.points))) == 0
+
+
+def test_twenty_marketers_approving_at_once_award_once_and_tell_the_customer_once(app, db):
+    challenge = make_challenge(make_level(1), "question", points=15, needs_review=True)
+    customer = make_user("customer")
+    submission = Submission(user_id=customer.id, challenge=challenge, attempt=1, data={"answer": "x"},
+                            status=PENDING)
+    db.session.add(submission)
+    marketers = [make_user("marketer").id for _ in range(WORKERS)]
+    db.session.commit()
+    submission_id = submission.id
+
+    def approve():
+        from app.auth.models import User
+
+        with app.test_request_context():
+            decided = review_submission(_db.session.get(Submission, submission_id),
+                                        _db.session.get(User, marketers.pop()), approve=True)
+            _db.session.commit()
+            return decided
+
+    results = run_at_once(app, WORKERS, approve)
+    assert results.count(True) == 1 and results.count(False) == WORKERS - 1, results
+    assert db.session.scalar(select(func.count(PointsEntry.id))) == 1
+    assert db.session.scalar(select(func.count(Notification.id))) == 1

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.dates import utcnow
 from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, LevelUnlock, Submission
-from app.journey.services import complete_challenge, journey_state, review_submission
+from app.journey.progress import complete_challenge, review_submission
+from app.journey.state import journey_state
 from app.points.models import PointsEntry
 from app.rewards.models import LEVEL_REACHED, Badge, UserBadge
 from tests.conftest import HX, count_queries

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.points.models import PointsEntry
 from app.rewards.models import CANCELLED, Redemption, Reward
-from app.rewards.services import RewardError, claim_reward
+from app.rewards.redemptions import RewardError, claim_reward
 from tests.factories import make_level, make_user
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.challenges import REGISTRY
 from app.journey.models import Challenge, Level
-from app.journey.services import journey_state
+from app.journey.state import journey_state
 from app.rewards.models import MONEY_LIKE_KINDS, Badge, Reward
 
 
