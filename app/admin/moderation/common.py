@@ -1,0 +1,39 @@
+"""What the moderation views share: the blueprint, the page size, and a customer's answer as staff see it."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint
+from flask_babel import force_locale
+
+from app.challenges import get_type
+from app.challenges.registry import StaffAnswer
+
+bp = Blueprint("admin_moderation", __name__)
+
+PER_PAGE = 25
+
+
+def answer_of(submission) -> StaffAnswer:
+    """The full answer, as its type shows it to staff; a type that no longer exists shows nothing."""
+    try:
+        ctype = get_type(submission.challenge.type_key)
+    except LookupError:
+        return StaffAnswer()
+    return ctype.staff_answer(submission)
+
+
+def type_label(key: str) -> str:
+    try:
+        return str(get_type(key).label)
+    except LookupError:
+        return key
+
+
+def in_both_languages(make: Callable[[str], str]) -> tuple[str, str]:
+    """(Dutch, English) of a message for a customer: notifications are stored in both languages."""
+    texts = []
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            texts.append(make(locale))
+    return texts[0], texts[1]
