@@ -134,8 +134,8 @@ def _render_mine(forms=None, status=200):
         for r in page.items if r.route in ("introduce", "inbound") and r.source != "share"
     }
     return render("referrals/mine.html", page=page, points=points, messages=messages, forms=forms or {},
-                  counts=links.channel_counts(current_user.id), channel_labels=links.SHARE_CHANNELS, labels=stages.STAGE_LABELS,
-                  plain=stages.STAGE_FOR_REFERRER, status=status)
+                  counts=links.channel_counts(current_user.id), channel_labels=links.SHARE_CHANNELS,
+                  labels=stages.STAGE_LABELS, plain=stages.STAGE_FOR_REFERRER, status=status)
 
 
 @bp.route("/referrals")

@@ -79,7 +79,8 @@ def test_a_type_defined_outside_the_app_is_answered_reviewed_and_rewarded(
     response = post_form(f"/challenges/{challenge.id}", {"colour": "teal", "why": "It calms the whole office down."})
     assert response.status_code == 303
     [submission] = db.session.scalars(select(Submission).where(Submission.challenge_id == challenge.id))
-    assert submission.status == PENDING and submission.data == {"colour": "teal", "why": "It calms the whole office down."}
+    assert submission.status == PENDING
+    assert submission.data == {"colour": "teal", "why": "It calms the whole office down."}
     assert db.session.scalar(select(PointsEntry).where(PointsEntry.user_id == customer.id)) is None
 
     login_as("marketer", locale="en")

@@ -67,14 +67,16 @@ class Referral(ChallengeType):
     def answer_form(self, challenge, formdata=None, user=None):
         class AnswerForm(Form):
             name = StringField(
-                _l("Their name"), filters=[strip], validators=[DataRequired(_l("Fill in their name.")), max_length(120)],
+                _l("Their name"), filters=[strip],
+                validators=[DataRequired(_l("Fill in their name.")), max_length(120)],
             )
             company = StringField(
                 _l("Their company"), filters=[strip],
                 validators=[DataRequired(_l("Fill in their company.")), max_length(200)],
             )
             role = StringField(
-                _l("Their role"), filters=[strip], validators=[DataRequired(_l("Fill in their role.")), max_length(120)],
+                _l("Their role"), filters=[strip],
+                validators=[DataRequired(_l("Fill in their role.")), max_length(120)],
             )
             linkedin_url = linkedin_field(_l("Their LinkedIn profile (optional)"))
             benefit = TextAreaField(
