@@ -153,7 +153,7 @@ def register(app: Flask) -> None:
         result = db.session.execute(
             delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.sent_at < cutoff)
         )
-        from app.referrals.services import purge_unconverted
+        from app.referrals.consent import purge_unconverted
         from app.referrals.settings import programme_settings
 
         referees = purge_unconverted()

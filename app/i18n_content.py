@@ -1,7 +1,9 @@
 """Marketer-written content has a Dutch and an English field; show the one for the active locale."""
 from __future__ import annotations
 
-from flask_babel import get_locale
+from collections.abc import Callable
+
+from flask_babel import force_locale, get_locale
 
 
 def localized(obj, field: str) -> str:
@@ -20,3 +22,13 @@ def localized_value(value, locale: str | None = None) -> str:
     locale = locale or str(get_locale() or "nl")
     other = "en" if locale == "nl" else "nl"
     return value.get(locale) or value.get(other) or ""
+
+
+def in_both_languages(make: Callable[[], str]) -> tuple[str, str]:
+    """(Dutch, English) of a message made with gettext: notifications and ledger reasons are stored in
+    both languages, so each reader later sees their own."""
+    texts = []
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            texts.append(make())
+    return texts[0], texts[1]

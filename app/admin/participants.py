@@ -47,6 +47,7 @@ from app.main.forms import LANGUAGE_NAMES
 from app.pagination import paginate
 from app.points.models import PointsEntry
 from app.points.services import EARNED
+from app.referrals.links import ensure_referral_code
 from app.security import is_safe_redirect, roles
 from app.spreadsheet import csv_download
 
@@ -764,6 +765,7 @@ def import_participants(parsed: ParsedFile, send_invitations: bool, actor: User)
 
     for row, company in new_people:
         user = User(email=row.email, name=row.name, role=CUSTOMER, locale=row.locale)
+        ensure_referral_code(user)
         db.session.add(user)
         user.company = company  # once the user is in the session, so the backref needs no load
         if send_invitations:

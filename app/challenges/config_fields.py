@@ -16,9 +16,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
-from app.forms import Form
+from app.forms import Form, max_length
 
 LANGUAGES = ("nl", "en")
 
@@ -26,10 +26,6 @@ LANGUAGES = ("nl", "en")
 def clean_text(value):
     """Text as typed, without NUL bytes and surrounding white space."""
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
-
-
-def max_length(n: int) -> Length:
-    return Length(max=n, message=_l("Use at most %(max)d characters.", max=n))
 
 
 def text_in(value: Any, language: str) -> str:

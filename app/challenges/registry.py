@@ -1,11 +1,14 @@
 """The challenge-type registry and the base class every type extends.
 
 A type says how marketers configure it (`config_form`), what customers fill in (`answer_form`),
-how the answer is stored (`to_data`) and shown (`summary`, `template`), and whether it needs a
-review before points are awarded. `app.challenges.types` registers the built-in types.
+how the answer is stored (`to_data`) and shown (`summary`, `template`, `staff_answer`), whether it
+needs a review before points are awarded, and whether approved answers belong in the content
+library. `app.challenges.types` registers the built-in types.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +16,27 @@ from flask_babel import lazy_gettext as _l
 from app.forms import Form
 
 REGISTRY: dict[str, ChallengeType] = {}
+
+# What a publication consent can allow, in the order staff read it.
+PUBLICATION_SCOPE = {
+    "show_name": _l("Name"), "show_company": _l("Company name"), "show_logo": _l("Logo"), "show_photo": _l("Photo"),
+}
+
+
+@dataclass
+class StaffAnswer:
+    """A customer's answer as staff see it (moderation queue, content library), safe to render."""
+
+    text: str = ""  # the customer's own words, shown as a quote or paragraph
+    url: str | None = None  # a link the customer gave (a review), only when it is plain http(s)
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
+    scope: list[tuple[str, bool]] = field(default_factory=list)  # publication consent: (what, allowed)
+
+
+def data_of(submission) -> dict:
+    """A submission's stored answer; anything that is not a dict counts as empty."""
+    data = getattr(submission, "data", None)
+    return data if isinstance(data, dict) else {}
 
 
 class AnswerRefused(Exception):
@@ -98,8 +122,8 @@ class ChallengeType:
         return f"challenges/types/{self.key}_preview.html"
 
     def context(self, challenge, user) -> dict:
-        """Extra template context for the challenge page. Flush only; something that must be stored
-        even on a GET sets `db.session.info["commit_after_context"]` and the route commits it."""
+        """Extra template context for the challenge page. Flush only: the page commits once, with the
+        view it records (so a referral code made for an older account is kept)."""
         return {}
 
     @property
@@ -122,3 +146,38 @@ class ChallengeType:
     def summary(self, submission) -> str:
         """One line describing a submission, for lists."""
         return ""
+
+    # --- staff -----------------------------------------------------------------------------
+    # Approved answers are content marketing may use (quotes, stories, reviews), each under its consent.
+    in_library: ClassVar[bool] = False
+    # Where an approved answer may be used (key -> label), as the customer chose under data["channels"].
+    usage_channels: ClassVar[dict[str, Any]] = {}
+    # The answer's keys the content library's search looks in.
+    library_search_keys: ClassVar[tuple[str, ...]] = ()
+
+    def staff_answer(self, submission) -> StaffAnswer:
+        """The whole answer for staff. Read defensively: old or odd data must never break a page."""
+        try:
+            return StaffAnswer(text=self.summary(submission))
+        except (AttributeError, TypeError, ValueError):
+            return StaffAnswer()
+
+    def library_text(self, data: dict) -> str:
+        """The answer in one line of the library's export: the words, the link, or what it is about."""
+        return ""
+
+    def library_channels(self, data: dict) -> str:
+        """The channels the customer allowed, as one line."""
+        chosen = data.get("channels")
+        if not isinstance(chosen, list):
+            return ""
+        return ", ".join(str(self.usage_channels[key]) for key in chosen
+                         if isinstance(key, str) and key in self.usage_channels)
+
+    def library_until(self, data: dict) -> date | None:
+        """The last day the answer may be used, or None for "until the consent is withdrawn"."""
+        return None
+
+    def publication_scope(self, data: dict) -> dict[str, bool] | None:
+        """Per `PUBLICATION_SCOPE` key whether the customer allowed it, or None when the type asks nothing of it."""
+        return None

@@ -5,10 +5,9 @@ unlock, a badge and any mail are one transaction.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import force_locale, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +17,7 @@ from app.auth.models import User
 from app.challenges import get_type
 from app.dates import utcnow
 from app.extensions import db
-from app.i18n_content import localized
+from app.i18n_content import in_both_languages, localized
 from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, Level, LevelUnlock, Submission
 from app.journey.state import CLOSED, DONE, LOCKED, PAUSED, WAITING, JourneyState, journey_state
 from app.notifications.services import notify
@@ -148,14 +147,6 @@ def review_submission(submission: Submission, reviewer: User, approve: bool, not
     return True
 
 
-def _in_both_languages(make: Callable[[], str]) -> tuple[str, str]:
-    """(Dutch, English) of a message for a customer: notifications are stored in both languages."""
-    texts = []
-    for locale in ("nl", "en"):
-        with force_locale(locale):
-            texts.append(make())
-    return texts[0], texts[1]
-
 
 def tell_customer(submission: Submission, approved: bool, note: str | None) -> None:
     """The review's outcome for the customer, in the app and by e-mail, linking to where they see it."""
@@ -179,7 +170,7 @@ def tell_customer(submission: Submission, approved: bool, note: str | None) -> N
             text += " " + _("Note from our team: %(note)s", note=note)
         return text
 
-    text_nl, text_en = _in_both_languages(message)
+    text_nl, text_en = in_both_languages(message)
     notify(submission.user, "review", text_nl, text_en, link)
 
 

@@ -61,12 +61,10 @@ def challenge(challenge_id: int):
                    level_state=next(lvl for lvl in state.levels if lvl.level.id == challenge.level_id),
                    # A locked challenge shows nothing personal yet (no referral code is made for it).
                    extra=ctype.context(challenge, current_user) if cstate.status not in (LOCKED, PAUSED) else {})
-    if db.session.info.pop("commit_after_context", False):
-        db.session.commit()
     if request.method == "GET":
         response = render("journey/challenge.html", **context)
         record_view(current_user.id, challenge.id)
-        db.session.commit()  # after rendering, so nothing the page shows was expired first
+        db.session.commit()  # records the view; after rendering, so nothing the page shows was expired first
         return response
 
     if not cstate.can_submit:
@@ -79,8 +77,6 @@ def challenge(challenge_id: int):
     if ctype.confirm_step and not request.form.get("approved"):
         # First the customer reads exactly what will be sent, then approves it.
         preview = ctype.preview(form, challenge, current_user)
-        if db.session.info.pop("commit_after_context", False):
-            db.session.commit()  # a referral link shown in the message must be the one that works
         return render("journey/challenge.html", preview=preview, **context)
     try:
         completion = complete_challenge(current_user, challenge, ctype.to_data(form, challenge, current_user))

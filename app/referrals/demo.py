@@ -6,12 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User
 from app import dates
+from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db
+from app.referrals.intake import Introduction, add_referee
+from app.referrals.links import ensure_referral_code
 from app.referrals.models import CONTACTED, FROM_REFERRAL, FROM_SHARE, MEETING, Referee, ShareClick
-from app.referrals.services import Introduction, add_referee, move
+from app.referrals.stages import move
 
 AMBASSADOR = "ambassadeur@example.com"
 
@@ -24,8 +26,6 @@ def seed_referrals_demo() -> int:
     manager = ambassador.company.account_manager if ambassador and ambassador.company else None
     if ambassador is None or manager is None:
         return 0
-    from app.challenges.types import ensure_referral_code
-
     ensure_referral_code(ambassador)
     ambassador.referral_show_name = True
     start = utcnow() - timedelta(days=30)

@@ -9,13 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.models import CUSTOMER, User
-from app.challenges.types import SHARE_CHANNELS
 from app.extensions import db, limiter
 from app.forms import Form
-from app.i18n import speak_to
 from app.htmx import redirect_to, render
+from app.i18n import speak_to
 from app.pagination import paginate
-from app.referrals import services
+from app.referrals import consent, intake, links, stages
 from app.referrals.forms import FeedbackForm, LandingForm
 from app.referrals.models import CHANNELS, MEETING, OPPORTUNITY, WON, Referee
 from app.security import customers_only, public, public_form_limit
@@ -41,12 +40,12 @@ def landing(code: str):
     channel = channel if channel in CHANNELS else "other"
     form = LandingForm()
     if request.method == "GET":
-        services.record_click(referrer.id, channel)
-        db.session.commit()
+        links.record_click(referrer.id, channel)
+        db.session.commit()  # a GET that commits: it records the click on the link
         return render("referrals/landing.html", referrer=referrer, form=form, channel=channel)
     if not form.validate_on_submit():
         return render("referrals/landing.html", referrer=referrer, form=form, channel=channel, status=422)
-    services.sign_up_from_link(
+    intake.sign_up_from_link(
         referrer, channel=channel, name=form.name.data, company=form.company.data, email=form.email.data,
         need=form.need.data, locale=str(get_locale()),
     )
@@ -66,14 +65,14 @@ def _speak_their_language(referee: Referee | None) -> None:
 @public
 @limiter.limit(public_form_limit, methods=["POST"])
 def confirm(token: str):
-    referee = services.referee_by_token(token)
+    referee = intake.referee_by_token(token)
     _speak_their_language(referee)
     if referee is None or referee.email is None:
         return render("referrals/link_problem.html", problem="gone", status=404)
     if request.method == "POST":
         if not Form().validate_on_submit():
             return render("referrals/confirm.html", referee=referee, status=422, expired=True)
-        services.confirm(referee)
+        intake.confirm(referee)
         db.session.commit()
         return render("referrals/confirmed.html", referee=referee)
     return render("referrals/confirm.html", referee=referee)
@@ -83,13 +82,13 @@ def confirm(token: str):
 @public
 @limiter.limit(public_form_limit, methods=["POST"])
 def objection(token: str):
-    referee = services.referee_by_token(token)
+    referee = intake.referee_by_token(token)
     _speak_their_language(referee)
     if request.method == "POST":
         if not Form().validate_on_submit():
             return render("referrals/objection.html", referee=referee, status=422, expired=True)
         if referee is not None:
-            services.erase(referee)
+            consent.erase(referee)
             db.session.commit()
         return render("referrals/erased.html")
     if referee is None:
@@ -102,7 +101,7 @@ def objection(token: str):
 @public
 @limiter.limit(public_form_limit, methods=["POST"])
 def feedback(token: str):
-    referee = services.referee_by_token(token)
+    referee = intake.referee_by_token(token)
     _speak_their_language(referee)
     if referee is None or referee.stage not in (MEETING, OPPORTUNITY, WON, "lost"):
         return render("referrals/link_problem.html", problem="gone", status=404)
@@ -126,19 +125,17 @@ def _my_referrals():
 
 def _render_mine(forms=None, status=200):
     page = _my_referrals()
-    points = services.referral_points([r.id for r in page.items], current_user.id)
+    points = stages.referral_points([r.id for r in page.items], current_user.id)
     messages = {
-        r.id: services.outreach_message(current_user, services.Introduction(
+        r.id: intake.outreach_message(current_user, intake.Introduction(
             name=r.name, company=r.company, benefit=r.benefit, route=r.route, may_mention=r.may_mention,
-            token=r.token), r.message_locale, share_link=services.share_link(current_user, "email")
+            token=r.token), r.message_locale, share_link=links.share_link(current_user, "email")
             if r.route == "inbound" else None)
         for r in page.items if r.route in ("introduce", "inbound") and r.source != "share"
     }
-    if db.session.info.pop("commit_after_context", False):
-        db.session.commit()
     return render("referrals/mine.html", page=page, points=points, messages=messages, forms=forms or {},
-                  counts=services.channel_counts(current_user.id), channel_labels=SHARE_CHANNELS, labels=services.STAGE_LABELS,
-                  plain=services.STAGE_FOR_REFERRER, status=status)
+                  counts=links.channel_counts(current_user.id), channel_labels=links.SHARE_CHANNELS,
+                  labels=stages.STAGE_LABELS, plain=stages.STAGE_FOR_REFERRER, status=status)
 
 
 @bp.route("/referrals")

@@ -5,9 +5,8 @@ conditional UPDATEs and constraints; points move only through the ledger.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 
-from flask_babel import force_locale, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -17,7 +16,7 @@ from app.admin.audit import record
 from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db
-from app.i18n_content import localized
+from app.i18n_content import in_both_languages, localized
 from app.journey.state import JourneyState, journey_state
 from app.notifications.services import notify
 from app.points.services import award_points
@@ -115,14 +114,6 @@ def claim_reward(user: User, reward: Reward) -> Redemption:
 
 # --- fulfilment ------------------------------------------------------------------------------------
 
-def _in_both_languages(make: Callable[[], str]) -> tuple[str, str]:
-    """(Dutch, English) of a message for a customer: notifications are stored in both languages."""
-    texts = []
-    for locale in ("nl", "en"):
-        with force_locale(locale):
-            texts.append(make())
-    return texts[0], texts[1]
-
 
 def _settle(redemption: Redemption, new_status: str) -> bool:
     """Move a requested redemption on; False when someone else already did. Conditional, so two
@@ -143,7 +134,7 @@ def fulfil(redemption: Redemption, by: User) -> bool:
     if not _settle(redemption, FULFILLED):
         return False
     reward = redemption.reward
-    text_nl, text_en = _in_both_languages(
+    text_nl, text_en = in_both_languages(
         lambda: _("Your reward “%(reward)s” is arranged. Enjoy it, and thank you for being an ambassador!",
                   reward=localized(reward, "name")))
     notify(redemption.user, "reward", text_nl, text_en, external_url("customer.rewards"))
@@ -160,7 +151,7 @@ def cancel(redemption: Redemption, by: User, note: str | None = None) -> bool:
         return False
     reward, points = redemption.reward, redemption.points_spent
     if points > 0:
-        reasons = _in_both_languages(lambda: _("Returned: %(reward)s", reward=localized(reward, "name")))
+        reasons = in_both_languages(lambda: _("Returned: %(reward)s", reward=localized(reward, "name")))
         # A unique ledger source: a retry or a double click returns the points once.
         award_points(redemption.user_id, points, "redemption_refund", redemption.id, *reasons)
     # Conditional: only a reward with a stock count gets its unit back; unlimited stays unlimited.
@@ -179,7 +170,7 @@ def cancel(redemption: Redemption, by: User, note: str | None = None) -> bool:
             text += " " + _("Note from our team: %(note)s", note=note)
         return text
 
-    text_nl, text_en = _in_both_languages(message)
+    text_nl, text_en = in_both_languages(message)
     notify(redemption.user, "reward", text_nl, text_en, external_url("customer.rewards"))
     record(by, "redemption.cancel", redemption,
            _("Cancelled “%(reward)s” for %(name)s", reward=reward.name_en, name=redemption.user.name),

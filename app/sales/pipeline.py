@@ -20,7 +20,7 @@ from app.extensions import db
 from app.forms import Form, choices, strip
 from app.htmx import redirect_to, render, wants_fragment
 from app.pagination import paginate
-from app.referrals import services
+from app.referrals import intake, links, stages
 from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
 from app.sales.ask_services import due_ask_follow_ups, mark_ask_follow_up_done
 from app.sales.scope import in_scope
@@ -40,7 +40,7 @@ FLAG_LABELS = {
 
 class MoveForm(Form):
     from_stage = HiddenField()
-    to_stage = SelectField(_l("Move to"), choices=choices([(s, services.STAGE_LABELS[s]) for s in STAGES]),
+    to_stage = SelectField(_l("Move to"), choices=choices([(s, stages.STAGE_LABELS[s]) for s in STAGES]),
                            validators=[InputRequired(_l("Choose a stage."))])
     lost_reason = TextAreaField(_l("Why was it lost?"), filters=[strip], render_kw={"rows": 2},
                                 validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
@@ -132,7 +132,7 @@ def _table():
 
 def _render_pipeline(status: int = 200):
     view = _view()
-    context = dict(view=view, labels=services.STAGE_LABELS, stage=_stage_filter(), move_form=_move_form,
+    context = dict(view=view, labels=stages.STAGE_LABELS, stage=_stage_filter(), move_form=_move_form,
                    today=dates.today(), review_count=_review_count())
     if view == "board":
         context["columns"], context["counts"] = _board()
@@ -168,15 +168,13 @@ def _render_referral(referee: Referee, form: MoveForm, status: int = 200):
     ))
     message = None
     if referee.source != FROM_SHARE:
-        message = services.outreach_message(referee.referrer, services.Introduction(
+        message = intake.outreach_message(referee.referrer, intake.Introduction(
             name=referee.name, company=referee.company, benefit=referee.benefit, route=referee.route or "contact",
             may_mention=referee.may_mention, token=referee.token), referee.message_locale,
-            share_link=services.share_link(referee.referrer, "email") if referee.route == "inbound" else None)
-        if db.session.info.pop("commit_after_context", False):
-            db.session.commit()
-    points = services.referral_points([referee.id], referee.referrer_id).get(referee.id, {})
+            share_link=links.share_link(referee.referrer, "email") if referee.route == "inbound" else None)
+    points = stages.referral_points([referee.id], referee.referrer_id).get(referee.id, {})
     return render("sales/referral.html", referee=referee, form=form, events=events, message=message,
-                  labels=services.STAGE_LABELS, points=points, flag_labels=FLAG_LABELS, status=status,
+                  labels=stages.STAGE_LABELS, points=points, flag_labels=FLAG_LABELS, status=status,
                   flag_form=FlagForm())
 
 
@@ -192,10 +190,10 @@ def move(referee_id: int):
             return _render_pipeline(status=422)
         return _render_referral(referee, form, status=422)
     try:
-        awarded = services.move(referee, form.to_stage.data, current_user, from_stage=form.from_stage.data,
-                                note=form.note.data or "", lost_reason=form.lost_reason.data or "",
-                                follow_up_on=form.follow_up_on.data)
-    except services.StageError:
+        awarded = stages.move(referee, form.to_stage.data, current_user, from_stage=form.from_stage.data,
+                              note=form.note.data or "", lost_reason=form.lost_reason.data or "",
+                              follow_up_on=form.follow_up_on.data)
+    except stages.StageError:
         db.session.rollback()
         flash(_("Someone moved this referral in the meantime. Here is where it stands now."), "warning")
         if back == "pipeline":
@@ -206,9 +204,9 @@ def move(referee_id: int):
     points = sum(p for _s, p in awarded)
     if points:
         flash(_("Moved to %(stage)s. %(name)s earned %(points)d points and has been thanked.",
-                stage=services.STAGE_LABELS[referee.stage], name=referee.referrer.name, points=points), "success")
+                stage=stages.STAGE_LABELS[referee.stage], name=referee.referrer.name, points=points), "success")
     else:
-        flash(_("Moved to %(stage)s.", stage=services.STAGE_LABELS[referee.stage]), "success")
+        flash(_("Moved to %(stage)s.", stage=stages.STAGE_LABELS[referee.stage]), "success")
     if back == "pipeline":
         if wants_fragment():
             return _render_pipeline()
@@ -226,7 +224,7 @@ def pipeline_csv():
     )
     header = [_("Name"), _("Company"), _("Role"), _("Stage"), _("Referred by"), _("Referrer's company"),
               _("Source"), _("Introduced on"), _("Stage since"), _("Next follow-up"), _("Lost reason")]
-    body = ([r.name, r.company, r.job_role, str(services.STAGE_LABELS[r.stage]), r.referrer.name,
+    body = ([r.name, r.company, r.job_role, str(stages.STAGE_LABELS[r.stage]), r.referrer.name,
              r.referrer.company.name if r.referrer.company else "", r.source, r.created_at.date().isoformat(),
              r.stage_changed_at.date().isoformat(), r.follow_up_on.isoformat() if r.follow_up_on else "", r.lost_reason]
             for r in rows)
@@ -266,7 +264,7 @@ def clear(referee_id: int):
     form = FlagForm()
     if not form.validate_on_submit():
         return _render_review(form, referee.id, status=422)
-    services.clear_flag(referee, current_user)
+    stages.clear_flag(referee, current_user)
     record(current_user, "referral.flag_cleared", referee, summary=referee.name)
     db.session.commit()
     flash(_("%(name)s is in the pipeline now.", name=referee.name), "success")
@@ -284,7 +282,7 @@ def reject(referee_id: int):
         valid = False
     if not valid:
         return _render_review(form, referee.id, status=422)
-    services.reject_flagged(referee, current_user, form.reason.data)
+    stages.reject_flagged(referee, current_user, form.reason.data)
     record(current_user, "referral.flag_rejected", referee, summary=referee.name)
     db.session.commit()
     flash(_("The referral of %(name)s is rejected.", name=referee.name), "success")
@@ -305,7 +303,7 @@ def follow_ups():
         .order_by(Referee.follow_up_on, Referee.id).limit(200)
     ))
     asks = due_ask_follow_ups(current_user, today)
-    return render("sales/follow_ups.html", referrals=referrals, asks=asks, today=today, labels=services.STAGE_LABELS)
+    return render("sales/follow_ups.html", referrals=referrals, asks=asks, today=today, labels=stages.STAGE_LABELS)
 
 
 

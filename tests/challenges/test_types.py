@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.challenges import REGISTRY, get_type
-from app.challenges.types import nps_category
+from app.challenges.types.nps import nps_category
 from app.journey.models import APPROVED, PENDING, Submission
 from app.points.models import PointsEntry
 from tests.factories import make_challenge, make_level

@@ -13,7 +13,7 @@ from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.points.models import PointsEntry
 from app.referrals.models import RefereeObjection, Referee, ReferralEvent
-from app.referrals.services import Introduction, add_referee
+from app.referrals.intake import Introduction, add_referee
 from app.referrals.settings import programme_settings
 from tests.conftest import HX, count_queries, csrf_token
 from tests.factories import make_company, make_user
@@ -179,7 +179,7 @@ def test_objection_erases_the_referee_and_blocks_re_adding(app, client, db, team
     assert db.session.scalar(select(func.count(Referee.id))) == 0
     assert db.session.scalar(select(func.count()).where(OutboxMessage.to_address == "anna@noord.example")) == 0
     # By a referrer, by name and company.
-    from app.referrals.services import ReferralRefused
+    from app.referrals.intake import ReferralRefused
 
     with pytest.raises(ReferralRefused):
         new_referee(team["stranger"])

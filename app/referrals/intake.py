@@ -1,9 +1,8 @@
-"""Referral work: adding referees (with the self-referral, duplicate, objection and daily-cap
-guards), the outreach message, the double opt-in, objection and erasure, the pipeline's stage
-moves with their milestone points, and the retention purge.
+"""Introductions: the keys that recognise a person, the guards (self-referral, objection, duplicate,
+daily cap), adding a referee, the outreach message, and sign-up through a customer's link with its
+double opt-in.
 
-Flush only; the route commits once, so a referral, its ledger rows, its notifications and its
-mail are one transaction.
+Flush only; the route commits once, so a referral, its notifications and its mail are one transaction.
 """
 from __future__ import annotations
 
@@ -12,28 +11,39 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.challenges.registry import AnswerRefused
-from app.auth.models import Company, User, normalise_email
 from app import dates
+from app.auth.models import Company, User, normalise_email
 from app.dates import utcnow
 from app.extensions import db
 from app.mail import queue_mail
-from app.notifications.services import notify
-from app.points.services import award_points
 from app.referrals.models import (
-    CONTACTED, FLAG_EXISTING_CUSTOMER, FLAG_OWN_DOMAIN, FROM_SHARE, LOST, MEETING, MILESTONES, OPPORTUNITY, STAGES,
-    WON, Referee, RefereeObjection, ReferralEvent, ReferralQuota,
+    FLAG_EXISTING_CUSTOMER,
+    FLAG_OWN_DOMAIN,
+    FROM_SHARE,
+    Referee,
+    RefereeObjection,
+    ReferralEvent,
+    ReferralQuota,
 )
 from app.referrals.settings import programme_settings
 from app.urls import external_url
+
+
+class ReferralRefused(Exception):
+    """An introduction we cannot take; `message` belongs on the form field `field`."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 # Addresses at these domains say nothing about someone's employer.
@@ -43,23 +53,6 @@ FREE_MAIL = frozenset({
     "home.nl", "gmx.com", "gmx.net", "aol.com",
 })
 
-STAGE_LABELS = {
-    "new": _l("New"), "contacted": _l("Contacted"), "meeting": _l("Meeting"),
-    "opportunity": _l("Opportunity"), "won": _l("Won"), "lost": _l("Lost"),
-}
-# What the referrer reads about their introduction, in plain words.
-STAGE_FOR_REFERRER = {
-    "new": _l("We received your introduction and will get in touch soon."),
-    "contacted": _l("We have been in touch with them."),
-    "meeting": _l("We have had a conversation with them."),
-    "opportunity": _l("They are considering working with us."),
-    "won": _l("They became a customer. Thank you!"),
-    "lost": _l("It did not lead to working together this time."),
-}
-
-
-class ReferralRefused(AnswerRefused):
-    """An introduction we cannot take; `field` is the form field the message belongs to."""
 
 
 # --- keys ---------------------------------------------------------------------------------------
@@ -89,12 +82,13 @@ def domain_of(email: str | None) -> str:
     return address.rsplit("@", 1)[1] if "@" in address else ""
 
 
-def _hash(key: str) -> str:
+def key_hash(key: str) -> str:
+    """What an objection keeps of a key: enough to recognise the person, nothing to read back."""
     return hashlib.sha256(f"ambassador-journey/referee/{key}".encode()).hexdigest()
 
 
 def is_objected(*keys: str | None) -> bool:
-    hashes = [_hash(k) for k in keys if k]
+    hashes = [key_hash(k) for k in keys if k]
     if not hashes:
         return False
     return db.session.scalar(select(RefereeObjection.id).where(RefereeObjection.key_hash.in_(hashes)).limit(1)) is not None
@@ -218,7 +212,7 @@ def add_referee(referrer: User, intro: Introduction, *, source: str, channel: st
     db.session.add(ReferralEvent(referee_id=referee.id, stage=referee.stage, by_id=None))
     db.session.flush()
     if referee.reaches_sales:
-        _tell_account_manager(referee)
+        tell_account_manager(referee)
     return referee
 
 
@@ -228,7 +222,7 @@ def _account_manager(referrer: User) -> User | None:
     return manager if manager is not None and manager.is_active else None
 
 
-def _tell_account_manager(referee: Referee) -> None:
+def tell_account_manager(referee: Referee) -> None:
     manager = _account_manager(referee.referrer)
     if manager is None:
         return
@@ -329,259 +323,6 @@ def confirm(referee: Referee) -> bool:
     )
     db.session.refresh(referee)
     if result.rowcount == 1 and referee.reaches_sales:
-        _tell_account_manager(referee)
+        tell_account_manager(referee)
     return result.rowcount == 1
 
-
-def erase(referee: Referee) -> None:
-    """Objection: the record goes; a hash of the e-mail and of name + company stays, so the person
-    is not added again. Points the referrer already earned stay theirs."""
-    for key in (referee.email_key, referee.person_key):
-        if key:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(RefereeObjection(key_hash=_hash(key)))
-            except IntegrityError:
-                pass  # objected before (an earlier record)
-    _scrub_submissions([referee])
-    # Its history goes with it (ON DELETE CASCADE).
-    db.session.execute(delete(Referee).where(Referee.id == referee.id))
-    db.session.flush()
-
-
-def _scrub_submissions(referees: list[Referee]) -> None:
-    """The referrers' answers that named these people keep nothing of them (one query)."""
-    from app.journey.models import Submission
-
-    ids = {r.submission_id for r in referees if r.submission_id}
-    submissions = {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))} if ids else {}
-    for referee in referees:
-        if referee.submission_id in submissions:
-            _scrub(submissions[referee.submission_id], referee)
-
-
-def _scrub(submission, referee: Referee) -> None:
-    data = dict(submission.data or {})
-    if isinstance(data.get("contacts"), list):  # LinkedIn: several people, drop this one
-        from app.challenges.types import split_contact
-
-        data["contacts"] = [line for line in data["contacts"]
-                            if person_key(*split_contact(line)) != referee.person_key]
-        data["erased"] = int(data.get("erased") or 0) + 1
-    else:
-        data = {"erased": True, "route": data.get("route")}
-    submission.data = data
-
-
-def purge_unconverted(now=None) -> int:
-    """Remove referees that did not convert within the retention period (and unconfirmed sign-ups)."""
-    now = now or utcnow()
-    cutoff = now - timedelta(days=programme_settings().referee_retention_days)
-    stale = select(Referee.id).where(
-        Referee.stage.not_in((OPPORTUNITY, WON)), Referee.stage_changed_at < cutoff,
-    )
-    unconfirmed = select(Referee.id).where(
-        Referee.source == FROM_SHARE, Referee.confirmed_at.is_(None), Referee.created_at < now - timedelta(days=14),
-    )
-    ids = list(db.session.scalars(stale.union(unconfirmed)))
-    if not ids:
-        return 0
-    _scrub_submissions(list(db.session.scalars(
-        select(Referee).where(Referee.id.in_(ids), Referee.submission_id.is_not(None)))))
-    db.session.execute(delete(Referee).where(Referee.id.in_(ids)))  # events go with them (CASCADE)
-    return len(ids)
-
-
-# --- the pipeline -------------------------------------------------------------------------------
-
-class StageError(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def milestones_reached(stage: str) -> list[str]:
-    """Reaching a stage means the milestones before it were reached too (won implies a meeting)."""
-    if stage not in MILESTONES:
-        return []
-    return list(MILESTONES[: MILESTONES.index(stage) + 1])
-
-
-def move(referee: Referee, to_stage: str, by: User, *, from_stage: str, note: str = "", lost_reason: str = "",
-         follow_up_on: date | None = None) -> list[tuple[str, int]]:
-    """Move a referral, once: a conditional UPDATE on the stage the mover saw. Returns the
-    milestones newly awarded as (stage, points)."""
-    if to_stage not in STAGES:
-        raise StageError("unknown")
-    if referee.flag is not None or not referee.reaches_sales:
-        raise StageError("not_in_pipeline")
-    values = dict(stage=to_stage, stage_changed_at=utcnow(), follow_up_on=follow_up_on)
-    if to_stage == LOST:
-        values["lost_reason"] = lost_reason
-    result = db.session.execute(
-        update(Referee).where(Referee.id == referee.id, Referee.stage == from_stage)
-        .values(**values).execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StageError("moved")
-    db.session.refresh(referee)
-    talked_before = db.session.scalar(
-        select(func.count(ReferralEvent.id)).where(ReferralEvent.referee_id == referee.id,
-                                                   ReferralEvent.stage.in_((MEETING, OPPORTUNITY, WON)))
-    )
-    db.session.add(ReferralEvent(referee_id=referee.id, stage=to_stage, by_id=by.id, note=note or lost_reason))
-    awarded = _award_milestones(referee)
-    _update_submission(referee)
-    _tell_referrer(referee, awarded)
-    if to_stage in (MEETING, OPPORTUNITY, WON) and not talked_before:
-        _ask_how_it_went(referee)  # once, after the first conversation
-    db.session.flush()
-    return awarded
-
-
-def _award_milestones(referee: Referee) -> list[tuple[str, int]]:
-    if referee.stage == LOST:
-        return []
-    settings = programme_settings()
-    awarded = []
-    for stage in milestones_reached(referee.stage):
-        points = settings.milestone_points(stage)
-        if points <= 0:
-            continue  # a milestone marketing gives no points for leaves no line in the history
-        with force_locale("nl"):
-            reason_nl = gettext("Introduction of %(name)s: %(stage)s", name=referee.name, stage=str(STAGE_LABELS[stage]))
-        with force_locale("en"):
-            reason_en = gettext("Introduction of %(name)s: %(stage)s", name=referee.name, stage=str(STAGE_LABELS[stage]))
-        # The ledger's unique source makes each milestone count once, also for parallel moves.
-        entry = award_points(referee.referrer_id, points, f"referral_{stage}", referee.id, reason_nl, reason_en)
-        if entry is not None:
-            awarded.append((stage, points))
-    return awarded
-
-
-def _update_submission(referee: Referee) -> None:
-    """The introduction challenge counts as completed once the introduction led to a conversation."""
-    from app.journey.models import APPROVED, PENDING, REJECTED, Submission
-    from app.journey.progress import settle
-
-    if referee.submission_id is None:
-        return
-    if referee.stage in (MEETING, OPPORTUNITY, WON):
-        status = APPROVED
-    elif referee.stage == LOST:
-        status = REJECTED
-    else:
-        return
-    result = db.session.execute(
-        update(Submission).where(Submission.id == referee.submission_id, Submission.status == PENDING)
-        .values(status=status, reviewed_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 1 and status == APPROVED:
-        settle(referee.referrer)
-
-
-def _tell_referrer(referee: Referee, awarded: list[tuple[str, int]]) -> None:
-    total = sum(points for _stage, points in awarded)
-    stage = referee.stage
-    texts = {}
-    for locale in ("nl", "en"):
-        with force_locale(locale):
-            plain = str(STAGE_FOR_REFERRER[stage])
-            if total:
-                texts[locale] = gettext("Thank you for introducing %(name)s! %(stage)s You earned %(points)d points.",
-                                        name=referee.name, stage=plain, points=total)
-            else:
-                texts[locale] = gettext("News about your introduction of %(name)s: %(stage)s", name=referee.name, stage=plain)
-    if stage == CONTACTED and not total:
-        return  # a first contact without points is not worth an e-mail; "my referrals" shows it
-    notify(referee.referrer, "referral_stage", texts["nl"], texts["en"], link=external_url("referrals.mine"))
-
-
-def _ask_how_it_went(referee: Referee) -> None:
-    texts = {}
-    for locale in ("nl", "en"):
-        with force_locale(locale):
-            texts[locale] = gettext("You introduced %(name)s and we have spoken with them. How did it go, from your side? "
-                                    "Tell us on your referrals page.", name=referee.name)
-    notify(referee.referrer, "referral_feedback", texts["nl"], texts["en"],
-           link=external_url("referrals.mine", _anchor=f"referee-{referee.id}"))
-    if referee.email:
-        queue_mail(referee.email, "referee_feedback", referee.message_locale, referee=referee,
-                   organisation=current_app.config["ORGANISATION_NAME"],
-                   feedback_link=external_url("referrals.feedback", token=referee.token),
-                   objection_link=objection_url(referee.token))
-
-
-def clear_flag(referee: Referee, by: User) -> bool:
-    result = db.session.execute(
-        update(Referee).where(Referee.id == referee.id, Referee.flag.is_not(None))
-        .values(flag=None).execution_options(synchronize_session=False)
-    )
-    db.session.refresh(referee)
-    if result.rowcount == 1:
-        db.session.add(ReferralEvent(referee_id=referee.id, stage=referee.stage, by_id=by.id, note="flag cleared"))
-        if referee.reaches_sales:
-            _tell_account_manager(referee)
-    return result.rowcount == 1
-
-
-def reject_flagged(referee: Referee, by: User, reason: str) -> bool:
-    result = db.session.execute(
-        update(Referee).where(Referee.id == referee.id, Referee.flag.is_not(None))
-        .values(stage=LOST, lost_reason=reason, stage_changed_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    db.session.refresh(referee)
-    if result.rowcount == 1:
-        db.session.add(ReferralEvent(referee_id=referee.id, stage=LOST, by_id=by.id, note=reason))
-    return result.rowcount == 1
-
-
-def referral_points(referee_ids: list[int], user_id: int) -> dict[int, dict[str, int]]:
-    """Milestone points per referee for one referrer: one query."""
-    from app.points.models import PointsEntry
-
-    if not referee_ids:
-        return {}
-    rows = db.session.execute(
-        select(PointsEntry.source_id, PointsEntry.source_type, PointsEntry.points)
-        .where(PointsEntry.user_id == user_id, PointsEntry.source_id.in_(referee_ids),
-               or_(*[PointsEntry.source_type == f"referral_{s}" for s in MILESTONES]))
-    )
-    points: dict[int, dict[str, int]] = {}
-    for source_id, source_type, value in rows:
-        points.setdefault(source_id, {})[source_type.removeprefix("referral_")] = value
-    return points
-
-
-# --- share links --------------------------------------------------------------------------------
-
-def share_link(user: User, channel: str) -> str:
-    from app.challenges.types import ensure_referral_code
-
-    return external_url("referrals.landing", code=ensure_referral_code(user), c=channel)
-
-
-def record_click(referrer_id: int, channel: str) -> None:
-    from app.referrals.models import CHANNELS, ShareClick
-
-    db.session.add(ShareClick(referrer_id=referrer_id, channel=channel if channel in CHANNELS else "other"))
-    db.session.flush()
-
-
-def channel_counts(referrer_id: int) -> dict[str, dict[str, int]]:
-    """Per channel: link opened, signed up (confirmed), in two queries."""
-    from app.referrals.models import CHANNELS, ShareClick
-
-    counts = {channel: {"clicks": 0, "signups": 0} for channel in CHANNELS}
-    for channel, n in db.session.execute(
-        select(ShareClick.channel, func.count(ShareClick.id)).where(ShareClick.referrer_id == referrer_id)
-        .group_by(ShareClick.channel)
-    ):
-        counts.setdefault(channel, {"clicks": 0, "signups": 0})["clicks"] = n
-    for channel, n in db.session.execute(
-        select(Referee.channel, func.count(Referee.id))
-        .where(Referee.referrer_id == referrer_id, Referee.source == FROM_SHARE, Referee.confirmed_at.is_not(None))
-        .group_by(Referee.channel)
-    ):
-        counts.setdefault(channel or "other", {"clicks": 0, "signups": 0})["signups"] = n
-    return counts
