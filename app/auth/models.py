@@ -1,6 +1,7 @@
 """People and the companies they belong to."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -18,6 +19,16 @@ LOCALES = ("nl", "en")
 
 # Checked against when the e-mail is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-just-as-slow")
+
+
+def new_referral_code() -> str:
+    return secrets.token_urlsafe(9)[:12]
+
+
+def _referral_code_for_customers(context) -> str | None:
+    # A column default, so every way a customer account is made (invitation, CSV import, CLI, the
+    # bulk insert of seed-scale) gives the code in the INSERT itself: no page has to make one later.
+    return new_referral_code() if context.get_current_parameters().get("role") == CUSTOMER else None
 
 
 def normalise_email(value: str | None) -> str:
@@ -71,8 +82,8 @@ class User(UserMixin, db.Model):
     # The leaderboard is opt-in, with a display name of the customer's choosing.
     leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())
     display_name: Mapped[str | None] = mapped_column(String(60))
-    # The customer's personal referral code (share links, /r/<code>), made when first needed.
-    referral_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # The customer's personal referral code (share links, /r/<code>), made with the account.
+    referral_code: Mapped[str | None] = mapped_column(String(16), unique=True, default=_referral_code_for_customers)
     # The page that link opens shows the customer's first name only when they allow it.
     referral_show_name: Mapped[bool] = mapped_column(default=False, server_default=false())
 

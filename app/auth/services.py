@@ -5,12 +5,11 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
-from app.auth.models import CUSTOMER, ROLES, Company, User, normalise_email
+from app.auth.models import ROLES, Company, User, normalise_email
 from app.dates import utcnow
 from app.extensions import db
 from app.urls import external_url
 from app.mail import queue_mail
-from app.referrals.links import ensure_referral_code
 
 INVITE_SALT = "account-invitation"
 RESET_SALT = "password-reset"
@@ -64,8 +63,6 @@ def create_user(
     user = User(email=address, name=name.strip() or address, role=role, locale=locale, company=company, manager=manager)
     if password:
         user.password_hash = generate_password_hash(password)
-    if role == CUSTOMER:
-        ensure_referral_code(user)  # the personal link works from the first day, whatever page shows it
     db.session.add(user)
     db.session.flush()
     return user

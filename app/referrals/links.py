@@ -5,24 +5,19 @@ from __future__ import annotations
 import base64
 import io
 import re
-import secrets
 
 import segno
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import User
+from app.auth.models import User, new_referral_code
 from app.extensions import db
 from app.referrals.models import CHANNELS, FROM_SHARE, Referee, ShareClick
 from app.urls import external_url
 
 SHARE_CHANNELS = {"linkedin": _l("LinkedIn"), "email": _l("E-mail"), "whatsapp": _l("WhatsApp"), "qr": _l("QR code"),
                   "other": _l("Other (the plain link)")}
-
-
-def new_referral_code() -> str:
-    return secrets.token_urlsafe(9)[:12]
 
 
 def ensure_referral_code(user) -> str:

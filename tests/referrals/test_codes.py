@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text, update
 
 from app import create_app
 from app.admin.participants import import_participants, parse_csv
@@ -46,10 +46,23 @@ def test_customers_imported_from_a_file_come_with_their_codes(db):
     assert all(code and CODE.fullmatch(code) for code in codes) and codes[0] != codes[1]
 
 
+def test_every_way_of_making_a_customer_gives_a_code(db):
+    made_directly = make_user("customer")
+    db.session.execute(insert(User), [{"email": "bulk@example.com", "name": "Bulk", "role": "customer",
+                                       "locale": "nl"}])
+    staff = make_user("marketer")
+    db.session.commit()
+    assert CODE.fullmatch(made_directly.referral_code)
+    assert CODE.fullmatch(User.by_email("bulk@example.com").referral_code)
+    assert staff.referral_code is None
+
+
 def test_an_account_without_a_code_gets_one_once(db):
     customer = make_user("customer")
+    db.session.execute(update(User).where(User.id == customer.id).values(referral_code=None))
     db.session.commit()
-    assert customer.referral_code is None  # made around create_user, like an account from before codes
+    db.session.refresh(customer)
+    assert customer.referral_code is None  # like an account from before codes
     code = ensure_referral_code(customer)
     assert CODE.fullmatch(code)
     assert ensure_referral_code(customer) == code
