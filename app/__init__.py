@@ -67,7 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(customer_bp)
     app.register_blueprint(workspaces_bp)
 
-    from app.admin import audit, designer, moderation, participants, programme
+    from app.admin import designer, moderation, participants, programme
+    from app.audit import routes as audit
     from app.nps.routes import bp as nps_bp
 
     app.register_blueprint(nps_bp)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import CUSTOMER, LOCALES, MARKETER, User
 from app.challenges import REGISTRY
 from app.forms import MultiCheckboxField

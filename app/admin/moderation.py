@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import MARKETER, Company, User
 from app import dates
 from app.dates import utcnow

@@ -35,8 +35,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, IntegerField, RadioField, SearchField, SelectField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.admin import audit
-from app.admin.audit import AuditEntry
+from app.audit import services as audit
+from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, LOCALES, MARKETER, SALES, Company, User, normalise_email
 from app.auth.services import AccountError, create_user, invite
 from app.extensions import db

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import InputRequired
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.admin.designer import _between, _Integer
 from app.auth.models import MARKETER
 from app.extensions import db
@@ -52,7 +52,7 @@ def settings():
         changes = {name: getattr(form, name).data for name in FIELDS if getattr(current, name) != getattr(form, name).data}
         for name, value in changes.items():
             setattr(current, name, value)
-        record(current_user, "programme.update", current, summary=_("Referral programme settings"), **changes)
+        record(current_user, "programme.update", current, summary=_l("Referral programme settings"), **changes)
         db.session.commit()
         flash(_("The programme settings are saved."), "success")
         return redirect_to(url_for(".settings"))

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import ADMIN, MARKETER, SALES, Company, User
 from app.dates import utcnow
 from app.extensions import db, limiter

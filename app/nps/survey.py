@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import CUSTOMER, Company, User
 from app.dates import utcnow
 from app.extensions import db

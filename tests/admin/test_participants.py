@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.admin.audit import AuditEntry
+from app.audit.models import AuditEntry
 from app.auth.models import Company, User
 from app.dates import utcnow
 from app.extensions import db as _db
@@ -891,7 +891,7 @@ def test_a_file_over_the_size_limit_gets_the_413_page(app, client, db, login_as,
 
 def test_reports_are_only_import_reports(client, db, login_as):
     marketer = login_as("marketer")
-    from app.admin import audit
+    from app.audit import services as audit
 
     other = audit.record(marketer, "challenge.publish", None, "something else")
     db.session.commit()
