@@ -330,7 +330,7 @@ def test_inviting_an_existing_email_is_a_clear_error_and_keeps_the_input(client,
 
 
 def test_invite_reports_an_address_taken_at_the_same_moment(client, db, login_as, post_form, monkeypatch):
-    from app.admin import participants
+    from app.participants import accounts
     from app.auth.services import AccountError
 
     login_as("marketer", locale="en")
@@ -340,7 +340,7 @@ def test_invite_reports_an_address_taken_at_the_same_moment(client, db, login_as
     def taken(*args, **kwargs):
         raise AccountError("There is already an account for race@example.com.")
 
-    monkeypatch.setattr(participants, "create_user", taken)
+    monkeypatch.setattr(accounts, "create_user", taken)
     response = post_form(INVITE, {"email": "race@example.com", "name": "Race", "company": "Acme", "locale": "nl"})
     assert response.status_code == 422 and "There is already an account for race@example.com." in response.text
     assert _outbox(db) == [] and _audits(db, "participant.invite") == []
