@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.dates import utcnow
 from app.nps.models import CLOSED, CONTACTED, DETRACTOR, PASSIVE, PROMOTER, Alert, FollowUp, NpsResponse, category_for
-from app.nps.services import close_follow_up, nps_score, paused_customer_ids, record_answer
+from app.nps.services import close_follow_up, paused_customer_ids, record_answer
+from app.nps.stats import nps_score
 from tests.conftest import HX, HX_BOOSTED, count_queries
 from tests.factories import make_company, make_user
 
