@@ -86,7 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
 
     from app.analytics.routes import bp as analytics_bp
-    from app.analytics.synthetic import seed_scale
+    from app.demo.cli import seed_scale
 
     app.register_blueprint(analytics_bp)
     app.cli.add_command(seed_scale)

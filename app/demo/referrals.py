@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User
 from app import dates
+from app.auth.models import User
+from app.challenges.types import ensure_referral_code
 from app.dates import utcnow
 from app.extensions import db
 from app.referrals.models import CONTACTED, FROM_REFERRAL, FROM_SHARE, MEETING, Referee, ShareClick
@@ -24,8 +25,6 @@ def seed_referrals_demo() -> int:
     manager = ambassador.company.account_manager if ambassador and ambassador.company else None
     if ambassador is None or manager is None:
         return 0
-    from app.challenges.types import ensure_referral_code
-
     ensure_referral_code(ambassador)
     ambassador.referral_show_name = True
     start = utcnow() - timedelta(days=30)
