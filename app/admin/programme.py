@@ -9,10 +9,9 @@ from flask_login import current_user
 from wtforms.validators import InputRequired
 
 from app.audit.services import record
-from app.admin.designer import _between, _Integer
 from app.auth.models import MARKETER
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, WholeNumber, number_between
 from app.htmx import redirect_to, render
 from app.referrals.settings import programme_settings
 from app.security import roles
@@ -24,8 +23,8 @@ FIELDS = ("points_contacted", "points_meeting", "points_opportunity", "points_wo
 
 
 def _number(label, low, high, description=None):
-    return _Integer(label, validators=[InputRequired(_l("Fill in a number.")), _between(low, high)],
-                    description=description)
+    return WholeNumber(label, validators=[InputRequired(_l("Fill in a number.")), number_between(low, high)],
+                       description=description)
 
 
 class ProgrammeForm(Form):
