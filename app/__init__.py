@@ -67,7 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(customer_bp)
     app.register_blueprint(workspaces_bp)
 
-    from app.admin import audit, designer, moderation, participants, programme
+    from app.admin import designer, moderation, participants, programme
+    from app.audit import routes as audit
     from app.nps.routes import bp as nps_bp
 
     app.register_blueprint(nps_bp)
@@ -85,7 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
 
     from app.analytics.routes import bp as analytics_bp
-    from app.analytics.synthetic import seed_scale
+    from app.demo.cli import seed_scale
 
     app.register_blueprint(analytics_bp)
     app.cli.add_command(seed_scale)

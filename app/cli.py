@@ -1,4 +1,4 @@
-"""Command-line tasks: demo data, accounts, the mail worker, housekeeping and translations."""
+"""Command-line tasks: accounts, the mail worker, housekeeping and translations; the demo data commands come from app.demo."""
 from __future__ import annotations
 
 import subprocess
@@ -8,82 +8,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import services
-from app.auth.models import ADMIN, CUSTOMER, LOCALES, MARKETER, ROLES, SALES, Company, User
+from app.auth.models import ADMIN, CUSTOMER, LOCALES, ROLES, SALES, Company, User
 from app.dates import utcnow
+from app.demo.cli import seed_demo
 from app.extensions import db
 from app.mail import SENT, OutboxMessage, deliver_due
+from app.referrals.consent import purge_unconverted
+from app.referrals.settings import programme_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (e-mail, name, role, locale, manager e-mail)
-DEMO_STAFF = [
-    ("sales-lead@example.com", "Sanne de Vries", SALES, "nl", None),
-    ("sales@example.com", "Sam Jansen", SALES, "en", "sales-lead@example.com"),
-    ("accounts@example.com", "Ahmed El Amrani", SALES, "nl", "sales-lead@example.com"),
-    ("marketing@example.com", "Mila Bakker", MARKETER, "nl", None),
-    ("admin@example.com", "Alex Visser", ADMIN, "en", None),
-]
-# (company, account manager e-mail)
-DEMO_COMPANIES = [
-    ("Bouwbedrijf Van Dijk", "sales@example.com"),
-    ("Northwind Logistics", "sales@example.com"),
-    ("Zorggroep Oost", "sales@example.com"),
-    ("Greenfield Energy", "accounts@example.com"),
-]
-# (e-mail, name, locale, company)
-DEMO_CUSTOMERS = [
-    ("klant@example.com", "Kees de Klant", "nl", "Bouwbedrijf Van Dijk"),
-    ("customer@example.com", "Claire Customer", "en", "Northwind Logistics"),
-    ("inkoop@example.com", "Ingrid Smit", "nl", "Zorggroep Oost"),
-    ("ops@example.com", "Oliver Hughes", "en", "Greenfield Energy"),
-    ("ambassadeur@example.com", "Anouk Jansen", "nl", "Zorggroep Oost"),
-]
-
-
-def seed_demo_data(password: str) -> int:
-    """Create the demo accounts and companies that are missing. Returns how many records were added."""
-    added = 0
-    for email, name, role, locale, manager_email in DEMO_STAFF:
-        if User.by_email(email) is None:
-            manager = User.by_email(manager_email) if manager_email else None
-            services.create_user(email, name, role, locale=locale, password=password, manager=manager)
-            added += 1
-    for name, manager_email in DEMO_COMPANIES:
-        if db.session.scalar(select(Company).where(Company.name == name)) is None:
-            db.session.add(Company(name=name, account_manager=User.by_email(manager_email)))
-            added += 1
-    db.session.flush()
-    for email, name, locale, company_name in DEMO_CUSTOMERS:
-        if User.by_email(email) is None:
-            company = db.session.scalar(select(Company).where(Company.name == company_name))
-            services.create_user(email, name, CUSTOMER, locale=locale, company=company, password=password)
-            added += 1
-    from app.journey.seed import seed_journey
-    from app.referrals.demo import seed_referrals_demo
-
-    from app.sales.demo import seed_sales_demo
-
-    added += seed_journey()
-    added += seed_referrals_demo()
-    return added + (seed_sales_demo() or 0)
-
 
 def register(app: Flask) -> None:
-    @app.cli.command("seed-demo")
-    @click.option("--if-empty", is_flag=True, help="Only seed when the database has no users yet.")
-    def seed_demo(if_empty: bool) -> None:
-        """Add the demo accounts and companies (idempotent)."""
-        if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
-            click.echo("Database already has users; demo data not added.")
-            return
-        added = seed_demo_data(current_app.config["DEMO_PASSWORD"])
-        db.session.commit()
-        click.echo(f"Demo data ready ({added} records added). Password: the DEMO_PASSWORD setting.")
+    app.cli.add_command(seed_demo)
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)
@@ -153,9 +95,6 @@ def register(app: Flask) -> None:
         result = db.session.execute(
             delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.sent_at < cutoff)
         )
-        from app.referrals.consent import purge_unconverted
-        from app.referrals.settings import programme_settings
-
         referees = purge_unconverted()
         db.session.commit()
         click.echo(f"Removed {result.rowcount} delivered e-mails older than {sent_mail_days} days.")

@@ -5,7 +5,7 @@ from app.journey.models import Challenge, Level, LevelUnlock, Submission  # noqa
 from app.mail import OutboxMessage  # noqa: F401
 from app.points.models import PointsEntry  # noqa: F401
 from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F401
-from app.admin.audit import AuditEntry  # noqa: F401
+from app.audit.models import AuditEntry  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey  # noqa: F401
 from app.referrals.models import (  # noqa: F401

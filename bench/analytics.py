@@ -3,7 +3,7 @@
     .venv/bin/python bench/analytics.py --customers 100000 \
         --sqlite /tmp/aj-bench.db --postgres postgresql+psycopg://postgres@127.0.0.1:5432/aj_bench
 
-Each database is emptied, given the schema and N synthetic customers (app.analytics.synthetic),
+Each database is emptied, given the schema and N synthetic customers (app.demo.scale),
 then the dashboard is requested through the app (as a signed-in marketer) for the last 30 days,
 the last 365 days and a CSV download; every request is timed (the first, cold, and the median
 of the next ones) and its SQL statements counted. Prints a Markdown table for docs/analytics.md.
@@ -38,8 +38,9 @@ def _ensure_pg_database(url: str) -> None:
 
 def measure(url: str, customers: int, repeats: int) -> dict:
     from app import create_app
-    from app.analytics.synthetic import generate
-    from app.auth.models import MARKETER, User, utcnow
+    from app.auth.models import MARKETER, User
+    from app.dates import utcnow
+    from app.demo.scale import generate
     from app.extensions import db
 
     if url.startswith("postgresql"):

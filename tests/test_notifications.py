@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.admin.audit import AuditEntry, record
+from app.audit.models import AuditEntry
+from app.audit.services import record
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.notifications.services import notify

@@ -8,11 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import InputRequired
 
-from app.admin.audit import record
-from app.forms import WholeNumber as _Integer, number_between as _between
+from app.audit.services import record
 from app.auth.models import MARKETER
 from app.extensions import db
-from app.forms import Form
+from app.forms import Form, WholeNumber, number_between
 from app.htmx import redirect_to, render
 from app.referrals.settings import programme_settings
 from app.security import roles
@@ -24,8 +23,8 @@ FIELDS = ("points_contacted", "points_meeting", "points_opportunity", "points_wo
 
 
 def _number(label, low, high, description=None):
-    return _Integer(label, validators=[InputRequired(_l("Fill in a number.")), _between(low, high)],
-                    description=description)
+    return WholeNumber(label, validators=[InputRequired(_l("Fill in a number.")), number_between(low, high)],
+                       description=description)
 
 
 class ProgrammeForm(Form):
@@ -52,7 +51,7 @@ def settings():
         changes = {name: getattr(form, name).data for name in FIELDS if getattr(current, name) != getattr(form, name).data}
         for name, value in changes.items():
             setattr(current, name, value)
-        record(current_user, "programme.update", current, summary=_("Referral programme settings"), **changes)
+        record(current_user, "programme.update", current, summary=_l("Referral programme settings"), **changes)
         db.session.commit()
         flash(_("The programme settings are saved."), "success")
         return redirect_to(url_for(".settings"))

@@ -45,7 +45,7 @@ def bar_chart(rows: Sequence[tuple[str, Sequence[float | None]]], series_classes
         y0 = TOP + index * (group + ROW_GAP)
         chart.texts.append({"x": LABEL_WIDTH - 6, "y": y0 + group / 2 + 4, "text": _short(label),
                             "anchor": "end", "cls": "an-label"})
-        for number, (value, cls) in enumerate(zip(vals, series_classes)):
+        for number, (value, cls) in enumerate(zip(vals, series_classes, strict=True)):
             y = y0 + number * (BAR_HEIGHT + BAR_GAP)
             length = 0 if value is None else max(0.0, min(1.0, value / top)) * plot
             if length:

@@ -14,10 +14,11 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.analytics import charts, services
-from app.analytics.services import SORT_KEYS, Period
-from app.auth.models import MARKETER, SALES
 from app import dates
+from app.analytics import charts, services
+from app.analytics.funnel import SORT_KEYS
+from app.analytics.periods import Period
+from app.auth.models import MARKETER, SALES
 from app.htmx import render
 from app.i18n_content import localized
 from app.sales.scope import is_manager
@@ -41,8 +42,6 @@ def may_read(user) -> bool:
 @bp.app_context_processor
 def _analytics_link() -> dict:
     """For the navigation: whether the signed-in person may open the dashboard (asked lazily)."""
-    from flask_login import current_user
-
     return {"may_read_analytics": lambda: bool(current_user.is_authenticated and current_user.is_staff
                                                 and may_read(current_user))}
 

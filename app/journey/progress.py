@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import User
 from app.challenges import get_type
 from app.dates import utcnow

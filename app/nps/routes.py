@@ -1,7 +1,7 @@
 """NPS pages for staff: the overview, the alert inbox, the follow-up list and the follow-up of one answer."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, request, url_for
 from flask_babel import gettext as _
@@ -10,17 +10,19 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import ADMIN, MARKETER, SALES, Company, User
 from app.dates import utcnow
 from app.extensions import db, limiter
-from app.i18n import speak_to
 from app.htmx import redirect_to, render
+from app.i18n import speak_to
+from app.nps import stats
 from app.nps import survey as surveys
 from app.nps.access import can_see, visible_companies
 from app.nps.forms import FollowUpForm
-from app.nps.models import CLOSED, CONTACTED, DETRACTOR, OPEN, PASSIVE, PROMOTER, Alert, FollowUp, NpsResponse
-from app.nps.services import close_follow_up, nps_score
+from app.nps.models import CLOSED, CONTACTED, OPEN, Alert, FollowUp, NpsResponse
+from app.nps.services import close_follow_up
+from app.nps.stats import Segments, segment_sums
 from app.pagination import paginate
 from app.security import public, public_form_limit, roles
 
@@ -63,35 +65,10 @@ def _period_labels() -> dict[str, str]:
     return {"30": _("Last 30 days"), "90": _("Last 90 days"), "365": _("Last 365 days"), "all": _("All time")}
 
 
-def _segment_sums(category_column):
-    """SUM(CASE …) per category: promoters, passives, detractors."""
-    return [func.coalesce(func.sum(case((category_column == name, 1), else_=0)), 0).label(name)
-            for name in (PROMOTER, PASSIVE, DETRACTOR)]
-
-
-def _month_of(column):
-    """'YYYY-MM' of a timestamp, in SQL, on SQLite and PostgreSQL alike."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def _scoped(statement, viewer):
-    """Only the answers of companies this viewer may see (everything for marketing and admins)."""
+def _visible(viewer) -> list:
+    """Conditions that keep only the answers of companies this viewer may see (none for marketing and admins)."""
     companies = visible_companies(viewer)
-    if companies is not None:
-        statement = statement.where(NpsResponse.company_id.in_(companies))
-    return statement
-
-
-def _months_back(now: datetime, count: int) -> list[tuple[int, int]]:
-    """(year, month) of the last `count` months, oldest first, ending with the current month."""
-    year, month = now.year, now.month
-    months = []
-    for _i in range(count):
-        months.append((year, month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return list(reversed(months))
+    return [] if companies is None else [NpsResponse.company_id.in_(companies)]
 
 
 @bp.route("/nps")
@@ -104,13 +81,11 @@ def overview():
     since = now - timedelta(days=PERIODS[period]) if PERIODS[period] else None
 
     def in_period(statement):
-        statement = _scoped(statement, current_user)
+        statement = statement.where(*_visible(current_user))
         return statement.where(NpsResponse.created_at >= since) if since is not None else statement
 
     # 1. The answers in the period, per segment.
-    totals = db.session.execute(in_period(select(*_segment_sums(NpsResponse.category)))).one()
-    counts = {name: int(totals._mapping[name]) for name in (PROMOTER, PASSIVE, DETRACTOR)}
-    score = nps_score(counts[PROMOTER], counts[PASSIVE], counts[DETRACTOR])
+    totals = Segments.of(db.session.execute(in_period(select(*segment_sums()))).one())
 
     # 2. Customers by their latest answer in the period (a window over each customer's answers).
     ranked = in_period(select(
@@ -119,44 +94,29 @@ def overview():
             partition_by=NpsResponse.user_id, order_by=(NpsResponse.created_at.desc(), NpsResponse.id.desc())
         ).label("rank"),
     )).subquery()
-    latest = db.session.execute(select(*_segment_sums(ranked.c.category)).where(ranked.c.rank == 1)).one()
-    customers = {name: int(latest._mapping[name]) for name in (PROMOTER, PASSIVE, DETRACTOR)}
+    latest = db.session.execute(select(*segment_sums(ranked.c.category)).where(ranked.c.rank == 1)).one()
 
     # 3. Per company (a page of them): counts and the latest answer; score from the counts.
     per_company = paginate(
         in_period(
-            select(Company.id, Company.name, *_segment_sums(NpsResponse.category),
-                   func.max(NpsResponse.created_at).label("latest"))
+            select(Company.id, Company.name, *segment_sums(), func.max(NpsResponse.created_at).label("latest"))
             .join(Company, Company.id == NpsResponse.company_id)
         ).group_by(Company.id, Company.name).order_by(Company.name, Company.id)
     )
-    companies = [
-        {"name": row.name, "promoters": int(row.promoter), "passives": int(row.passive),
-         "detractors": int(row.detractor), "answers": int(row.promoter + row.passive + row.detractor),
-         "score": nps_score(int(row.promoter), int(row.passive), int(row.detractor)), "latest": row.latest}
-        for row in per_company.items
-    ]
+    companies = []
+    for row in per_company.items:
+        counts = Segments.of(row)
+        companies.append({"name": row.name, "promoters": counts.promoters, "passives": counts.passives,
+                          "detractors": counts.detractors, "answers": counts.answers, "score": counts.score,
+                          "latest": row.latest})
 
     # 4. The trend: the last twelve months, whatever the period.
-    months = _months_back(now, TREND_MONTHS)
-    first_month = datetime(months[0][0], months[0][1], 1)
-    month = _month_of(NpsResponse.created_at).label("month")
-    by_month = {
-        row.month: row for row in db.session.execute(
-            _scoped(select(month, *_segment_sums(NpsResponse.category)), current_user)
-            .where(NpsResponse.created_at >= first_month).group_by(month)
-        )
-    }
-    trend = []
-    for year, number in months:
-        row = by_month.get(f"{year:04d}-{number:02d}")
-        p, a, d = (int(row.promoter), int(row.passive), int(row.detractor)) if row else (0, 0, 0)
-        trend.append({"month": date(year, number, 1), "answers": p + a + d, "score": nps_score(p, a, d)})
+    trend = stats.trend(stats.months(now, TREND_MONTHS), *_visible(current_user))
     most_answers = max([entry["answers"] for entry in trend] + [1])
 
     return render(
-        "nps/overview.html", period=period, periods=_period_labels(), counts=counts, score=score,
-        answers=sum(counts.values()), customers=customers, companies=companies, company_page=per_company,
+        "nps/overview.html", period=period, periods=_period_labels(), counts=totals.counts(), score=totals.score,
+        answers=totals.answers, customers=Segments.of(latest).counts(), companies=companies, company_page=per_company,
         trend=trend, most_answers=most_answers,
     )
 

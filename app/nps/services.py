@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db
-from app.urls import external_url
 from app.mail import queue_mail
 from app.notifications.services import notify
 from app.nps.models import CLOSED, DETRACTOR, PROMOTER, Alert, FollowUp, NpsResponse, category_for
+from app.urls import external_url
 
 # Working days to follow up: an unhappy customer first.
 FOLLOW_UP_DAYS = {DETRACTOR: 2, PROMOTER: 5}
@@ -29,16 +29,6 @@ def add_working_days(start: datetime, days: int) -> datetime:
         if current.weekday() < 5:
             added += 1
     return current
-
-
-def nps_score(promoters: int, passives: int, detractors: int) -> int | None:
-    """NPS = % promoters − % detractors, an integer from −100 to 100; None without answers."""
-    total = promoters + passives + detractors
-    if total == 0:
-        return None
-    value = 100 * (promoters - detractors) / total
-    # Round half away from zero, so 12.5 and -12.5 round alike.
-    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
 
 
 def record_answer(user: User, score: int, reason: str = "", source: str = "challenge", submission_id: int | None = None,
@@ -106,8 +96,6 @@ def advocacy_paused(user_id: int) -> bool:
 
 def paused_customer_ids():
     """A select of customer ids whose advocacy asks are paused (for excluding them from ask lists)."""
-    from sqlalchemy import func
-
     latest = (
         select(NpsResponse.user_id, func.max(NpsResponse.id).label("latest_id"))
         .group_by(NpsResponse.user_id).subquery()

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import CUSTOMER, Company, User
 from app.dates import utcnow
 from app.extensions import db
@@ -33,9 +33,6 @@ REASON_MAX = 1000
 ALL = ""  # the customer choice "all active customers of the company"
 
 INVALID, EXPIRED, USED = "invalid", "expired", "used"
-
-
-_choices = choices
 
 
 # --- the signed link ---------------------------------------------------------------------------
@@ -100,10 +97,10 @@ class SurveySendForm(Form):
     def fill_choices(self, viewer: User, company_id: int | None) -> Company | None:
         """Companies this viewer may send to, and the active customers of the chosen one."""
         companies = list(db.session.scalars(sendable_companies(viewer).order_by(Company.name)))
-        self.company.choices = _choices([("", _l("Choose a company"))] + [(c.id, c.name) for c in companies])
+        self.company.choices = choices([("", _l("Choose a company"))] + [(c.id, c.name) for c in companies])
         chosen = next((c for c in companies if c.id == company_id), None)
         people = active_customers(chosen) if chosen else []
-        self.customer.choices = _choices([(ALL, _l("All active customers of the company"))] + [
+        self.customer.choices = choices([(ALL, _l("All active customers of the company"))] + [
             (str(p.id), f"{p.name} <{p.email}>") for p in people
         ])
         return chosen
@@ -169,13 +166,13 @@ def send_surveys(sender: User, company: Company, customers: list[User], occasion
 
 # --- answering ---------------------------------------------------------------------------------
 
-SCORES = _choices((n, str(n)) for n in range(11))
+SCORES = choices((n, str(n)) for n in range(11))
 
 
 class SurveyAnswerForm(Form):
     satisfaction = RadioOne(
         _l("How satisfied are you?"),
-        choices=_choices(zip(SATISFACTION, (_l("Dissatisfied"), _l("Satisfied"), _l("More than satisfied")))),
+        choices=choices(zip(SATISFACTION, (_l("Dissatisfied"), _l("Satisfied"), _l("More than satisfied")), strict=True)),
         validators=[InputRequired(_l("Choose how satisfied you are."))],
         message=_l("Choose how satisfied you are."),
     )
@@ -192,7 +189,7 @@ class SurveyAnswerForm(Form):
     )
     wants_more = RadioOne(
         _l("Are you interested in more of our services?"),
-        choices=_choices([("yes", _l("Yes")), ("no", _l("No"))]),
+        choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
         validators=[InputRequired(_l("Choose yes or no."))],
         message=_l("Choose yes or no."),
     )

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db

@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import SALES
 from app import dates
 from app.dates import utcnow

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.auth.models import SALES, Company, User
 from app import dates
 from app.extensions import db

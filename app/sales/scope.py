@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_, select, true
 
 from app.auth.models import ADMIN, Company, User
+from app.extensions import db
 
 
 def company_ids_of(viewer: User):
@@ -23,6 +24,4 @@ def in_scope(company_column, viewer: User) -> ColumnElement[bool]:
 
 
 def is_manager(user: User) -> bool:
-    from app.extensions import db
-
     return db.session.scalar(select(User.id).where(User.manager_id == user.id).limit(1)) is not None

@@ -8,7 +8,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.admin.audit import AuditEntry
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.challenges import REGISTRY, get_type
 from app.journey.models import APPROVED, ARCHIVED, DRAFT, PUBLISHED, Challenge, Level, Submission

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.admin.audit import AuditEntry
+from app.audit.models import AuditEntry
 from app.spreadsheet import csv_safe
 from app.auth.models import User
 from app.extensions import db as _db

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.admin.audit import AuditEntry
+from app.audit.models import AuditEntry
 from app.auth.models import Company, User
 from app.dates import utcnow
 from app.extensions import db as _db
@@ -330,7 +330,7 @@ def test_inviting_an_existing_email_is_a_clear_error_and_keeps_the_input(client,
 
 
 def test_invite_reports_an_address_taken_at_the_same_moment(client, db, login_as, post_form, monkeypatch):
-    from app.admin import participants
+    from app.participants import accounts
     from app.auth.services import AccountError
 
     login_as("marketer", locale="en")
@@ -340,7 +340,7 @@ def test_invite_reports_an_address_taken_at_the_same_moment(client, db, login_as
     def taken(*args, **kwargs):
         raise AccountError("There is already an account for race@example.com.")
 
-    monkeypatch.setattr(participants, "create_user", taken)
+    monkeypatch.setattr(accounts, "create_user", taken)
     response = post_form(INVITE, {"email": "race@example.com", "name": "Race", "company": "Acme", "locale": "nl"})
     assert response.status_code == 422 and "There is already an account for race@example.com." in response.text
     assert _outbox(db) == [] and _audits(db, "participant.invite") == []
@@ -891,7 +891,7 @@ def test_a_file_over_the_size_limit_gets_the_413_page(app, client, db, login_as,
 
 def test_reports_are_only_import_reports(client, db, login_as):
     marketer = login_as("marketer")
-    from app.admin import audit
+    from app.audit import services as audit
 
     other = audit.record(marketer, "challenge.publish", None, "something else")
     db.session.commit()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from app.analytics.models import ChallengeView
-from app.analytics.services import Period
+from app.analytics.periods import Period
 from app.extensions import db
 from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, LevelUnlock, Submission
 from app.nps.models import NpsResponse, category_for

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from app.analytics import services
-from app.analytics.services import Pair, Period
+from app.analytics.advocacy import trend_months
+from app.analytics.periods import Pair, Period
 from tests.analytics.data import EMPTY, MARCH, build, nps_answer, submit
 
 
@@ -143,9 +144,9 @@ def test_an_advocacy_action_after_ninety_days_does_not_count(db):
 
 
 def test_nps_trend_covers_a_long_period():
-    months = services.trend_months(Period(date(2024, 1, 15), date(2026, 3, 31)))
+    months = trend_months(Period(date(2024, 1, 15), date(2026, 3, 31)))
     assert months[0] == date(2024, 1, 1) and len(months) == 27
-    months = services.trend_months(Period(date(2026, 12, 1), date(2026, 12, 31)))
+    months = trend_months(Period(date(2026, 12, 1), date(2026, 12, 31)))
     assert months[0] == date(2026, 1, 1) and months[-1] == date(2026, 12, 1)
 
 

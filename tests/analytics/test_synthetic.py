@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.analytics import services
-from app.analytics.synthetic import generate
 from app.auth.models import CUSTOMER, User
 from app.dates import utcnow
+from app.demo.scale import generate
 from app.journey.models import LevelUnlock
 from app.referrals.models import Referee
 

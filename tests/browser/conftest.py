@@ -61,7 +61,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     from app import create_app
-    from app.cli import seed_demo_data
+    from app.demo.seed import seed_demo_data
     from app.extensions import db
 
     tmp_path = tmp_path_factory.mktemp("browser")
@@ -135,7 +135,7 @@ def base_url(live_server: str) -> str:
 def _demo_locales(live_app) -> None:
     """Tests switch languages, which is saved on the account: start each test from the seed."""
     from app.auth.models import User
-    from app.cli import DEMO_CUSTOMERS, DEMO_STAFF
+    from app.demo.seed import DEMO_CUSTOMERS, DEMO_STAFF
     from app.extensions import db
 
     seeded = {email: locale for email, _name, _role, locale, _mgr in DEMO_STAFF}

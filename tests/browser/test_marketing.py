@@ -117,9 +117,9 @@ def new_notifications(live_app) -> Iterator[None]:
 
 
 def _seeded_level_1_titles_nl() -> list[str]:
-    """The Dutch titles of level 1 in the seed's order (app.journey.seed): what customers see before
+    """The Dutch titles of level 1 in the seed's order (app.demo.journey): what customers see before
     these tests, and again after them."""
-    from app.journey.seed import CHALLENGES
+    from app.demo.journey import CHALLENGES
 
     return [title_nl for level, _key, _type, _pts, _rev, title_nl, *_rest in CHALLENGES if level == 1]
 

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.challenges import REGISTRY, get_type
-from app.journey.seed import CHALLENGES
+from app.demo.journey import CHALLENGES
 
 NO_CSRF = {"meta": {"csrf": False}}
 WITH_SETTINGS = ["question", "poll", "profile", "content", "quote", "review", "event", "share"]

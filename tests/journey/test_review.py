@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.admin.audit import AuditEntry
+from app.audit.models import AuditEntry
 from app.extensions import db
 from app.journey.models import APPROVED, PENDING, REJECTED, Submission
 from app.journey.progress import review_submission

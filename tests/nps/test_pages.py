@@ -9,10 +9,13 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select
 
+from app.analytics import services as analytics
+from app.analytics.periods import Period
 from app.auth.models import User
 from app.dates import utcnow
 from app.nps.models import CLOSED, CONTACTED, DETRACTOR, PASSIVE, PROMOTER, Alert, FollowUp, NpsResponse, category_for
-from app.nps.services import close_follow_up, nps_score, paused_customer_ids, record_answer
+from app.nps.services import close_follow_up, paused_customer_ids, record_answer
+from app.nps.stats import nps_score
 from tests.conftest import HX, HX_BOOSTED, count_queries
 from tests.factories import make_company, make_user
 
@@ -117,6 +120,17 @@ def test_overview_score_through_the_page(app, client, db, login_as, team, scores
     counts = [sum(1 for s in scores if category_for(s) == name) for name in (PROMOTER, PASSIVE, DETRACTOR)]
     assert expected == str(nps_score(*counts))
     assert f"NPS from {len(scores)} answers" in page
+
+
+def test_the_nps_page_and_the_analytics_dashboard_give_the_same_score(app, client, db, login_as, team):
+    for score in [9, 10, 9, 7, 8, 8, 8, 8, 6, 0]:
+        answer(app, db, team["kees"], score)
+    login_as("marketer", locale="en")
+    assert big_score(client.get("/nps?period=30").text) == "10"
+    day = utcnow().date()
+    figures = analytics.nps(Period(day - timedelta(days=29), day))
+    assert figures["score"].current == 10 and figures["answers"].current == 10
+    assert figures["trend"][-1]["score"] == 10 and figures["trend"][-1]["answers"] == 10
 
 
 def test_no_answers_means_no_score_not_zero(client, db, login_as, team):

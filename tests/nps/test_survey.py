@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from app.admin.audit import AuditEntry
+from app.audit.models import AuditEntry
 from app.dates import utcnow
 from app.mail import OutboxMessage
 from app.notifications.models import Notification

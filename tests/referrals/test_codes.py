@@ -8,7 +8,8 @@ from flask_migrate import upgrade
 from sqlalchemy import insert, select, text, update
 
 from app import create_app
-from app.admin.participants import import_participants, parse_csv
+from app.participants.csvfile import parse_csv
+from app.participants.imports import import_participants
 from app.auth.models import User
 from app.auth.services import create_user
 from app.extensions import db as _db

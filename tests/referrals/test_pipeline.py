@@ -431,7 +431,7 @@ def test_marketing_sets_milestone_points_and_caps(client, db, login_as, post_for
     db.session.expire_all()
     settings = programme_settings()
     assert (settings.points_meeting, settings.points_won, settings.ask_cap_days, settings.daily_referral_cap) == (60, 300, 60, 3)
-    from app.admin.audit import AuditEntry
+    from app.audit.models import AuditEntry
 
     assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "programme.update"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.admin.audit import AuditEntry
+from app.audit.models import AuditEntry
 from app.extensions import db
 from app.mail import OutboxMessage
 from app.notifications.models import Notification

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import dates
 from app.auth.models import User
 from app.dates import utcnow
 from app.journey.models import APPROVED, PENDING, LevelUnlock, Submission
 from app.nps.models import CLOSED, CONTACTED, OPEN, FollowUp, NpsResponse, category_for
 from app.referrals.models import Ask, AskStatus
-from app import dates
 from app.sales import ask_services as asks
 from tests.conftest import HX, HX_BOOSTED, count_queries
 from tests.factories import make_challenge, make_company, make_level, make_user
@@ -537,8 +537,8 @@ def test_due_ask_follow_ups_and_marking_one_done(app, db, team):
 # ---- the demo data ---------------------------------------------------------------------------------
 
 def test_demo_data_fills_the_queue(app, client, db, login_as):
-    from app.cli import seed_demo_data
-    from app.sales.demo import seed_sales_demo
+    from app.demo.sales import seed_sales_demo
+    from app.demo.seed import seed_demo_data
 
     with app.test_request_context():
         seed_demo_data("demo-ambassador")

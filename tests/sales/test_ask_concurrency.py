@@ -7,10 +7,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from app import dates
 from app.auth.models import User
 from app.extensions import db as _db
 from app.referrals.models import Ask, AskStatus
-from app import dates
 from app.sales import ask_services as asks
 from tests.factories import make_company, make_user
 from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (the autouse PostgreSQL guard)

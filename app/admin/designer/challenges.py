@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.admin.designer.common import (
     PER_PAGE,
     back,

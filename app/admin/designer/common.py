@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.extensions import db
 from app.htmx import redirect_to
 from app.i18n_content import localized

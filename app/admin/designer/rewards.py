@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.admin.audit import record
+from app.audit.services import record
 from app.admin.designer.common import PER_PAGE, bp, changes, level_label, levels_in_order, set_active, snapshot
 from app.admin.designer.forms import RewardForm
 from app.auth.models import MARKETER

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app import dates
-from app.admin.audit import record
+from app.audit.services import record
 from app.admin.moderation.common import PER_PAGE, answer_of, bp, type_label
 from app.admin.moderation.forms import LibraryFilterForm
 from app.auth.models import MARKETER, Company, User

@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, PENDING, Challenge, Level, LevelUnlock, Submission
+from app.journey.progress import settle
 from app.nps.models import NpsResponse, category_for
 from app.points.services import award_points
 from app.rewards.models import CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Reward, UserBadge
@@ -196,8 +197,6 @@ def seed_journey() -> int:
 
 
 def _seed_history(challenges: dict[str, Challenge]) -> None:
-    from app.journey.progress import settle
-
     start = utcnow() - timedelta(days=60)
     for email, (done, waiting) in HISTORY.items():
         user = User.by_email(email)

@@ -1,5 +1,5 @@
-"""A synthetic programme of N customers with a year of history, for demos and for measuring:
-`flask --app wsgi seed-scale 100000`.
+"""A synthetic programme of N customers with a year of history, for demos and for measuring
+(`flask --app wsgi seed-scale 100000`).
 
 Everything is written with bulk inserts (one INSERT … VALUES per few thousand rows, RETURNING
 the ids where later rows need them), so 100,000 customers take a minute or two, not hours. The
@@ -12,22 +12,20 @@ from __future__ import annotations
 import random
 import secrets
 import time as clock
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from app.analytics.models import ChallengeView
 from app.auth.models import CUSTOMER, SALES, Company, User
 from app.dates import utcnow
+from app.demo.journey import seed_journey
 from app.extensions import db
 from app.journey.models import APPROVED, PENDING, PUBLISHED, REJECTED, Challenge, Level, LevelUnlock, Submission
 from app.nps.models import NpsResponse, category_for
 from app.points.models import PointsEntry
-from app.referrals.models import CHANNELS, FROM_REFERRAL, FROM_SHARE, ReferralEvent, Referee, ShareClick
+from app.referrals.models import CHANNELS, FROM_REFERRAL, FROM_SHARE, Referee, ReferralEvent, ShareClick
 from app.rewards.models import CANCELLED, FULFILLED, MONEY_LIKE_KINDS, REQUESTED, Redemption, Reward
 
 CHUNK = 5_000
@@ -54,8 +52,6 @@ def _bulk(model, rows: list[dict], returning: bool = False) -> list[int]:
 
 def _ensure_journey() -> None:
     if db.session.scalar(select(Level.id).limit(1)) is None:
-        from app.journey.seed import seed_journey
-
         seed_journey()
         db.session.flush()
 
@@ -120,7 +116,7 @@ def generate(customers: int, seed: int = 7, days: int = 365, now: datetime | Non
     t0 = clock.perf_counter()
     views, submissions, unlocks, answers, claims = [], [], [], [], []
     referrers: list[tuple[int, datetime]] = []
-    for user_id, person in zip(user_ids, people):
+    for user_id, person in zip(user_ids, people, strict=True):
         if person["password_hash"] is None:
             continue
         moment = person["invited_at"] + timedelta(hours=rng.randint(1, 96))
@@ -166,7 +162,7 @@ def generate(customers: int, seed: int = 7, days: int = 365, now: datetime | Non
     submission_ids = _bulk(Submission, submissions, returning=True)
     entries = [dict(user_id=row["user_id"], points=points, source_type="submission", source_id=sid,
                     reason_nl="Synthetisch", reason_en="Synthetic", created_at=row["created_at"])
-               for sid, row, points in zip(submission_ids, submissions, points_for)
+               for sid, row, points in zip(submission_ids, submissions, points_for, strict=True)
                if row["status"] == APPROVED and points]
     _bulk(PointsEntry, entries)
     _bulk(LevelUnlock, unlocks)
@@ -201,7 +197,7 @@ def generate(customers: int, seed: int = 7, days: int = 365, now: datetime | Non
                     stages_reached.append((clicked, 4 if won else 0, False))
     referee_ids = _bulk(Referee, referees, returning=True)
     events = []
-    for referee_id, (made, stage_index, lost) in zip(referee_ids, stages_reached):
+    for referee_id, (made, stage_index, lost) in zip(referee_ids, stages_reached, strict=True):
         moment = made
         for index in range(1, stage_index + 1):
             moment += timedelta(days=rng.randint(1, 14))
@@ -215,20 +211,3 @@ def generate(customers: int, seed: int = 7, days: int = 365, now: datetime | Non
     echo(f"  referrals: {clock.perf_counter() - t0:.1f}s")
     db.session.flush()
     return counts
-
-
-def _summary(counts: Iterable[tuple[str, int]]) -> str:
-    return ", ".join(f"{name} {value:,}" for name, value in counts)
-
-
-@click.command("seed-scale")
-@click.argument("customers", type=click.IntRange(1, 2_000_000))
-@click.option("--days", default=365, show_default=True, type=click.IntRange(1, 3650), help="Days of history.")
-@click.option("--seed", default=7, show_default=True, help="Random seed (the same seed gives the same shape).")
-@with_appcontext
-def seed_scale(customers: int, days: int, seed: int) -> None:
-    """Add CUSTOMERS synthetic customers with DAYS of history (for demos and measuring)."""
-    started = clock.perf_counter()
-    counts = generate(customers, seed=seed, days=days, echo=click.echo)
-    db.session.commit()
-    click.echo(f"Added a synthetic programme in {clock.perf_counter() - started:.1f}s: {_summary(counts.items())}.")

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User
 from app import dates
+from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import Level, LevelUnlock

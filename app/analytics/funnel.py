@@ -1,0 +1,161 @@
+"""How far customers get: the level funnel, and per challenge its views, completions and points."""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, literal, select, union_all
+
+from app.analytics.models import ChallengeView
+from app.analytics.participation import joined_at
+from app.analytics.periods import Pair, Period, both, count_if, days_between, distinct_if, during, on_days, ratio_pair
+from app.auth.models import User
+from app.extensions import db
+from app.journey.models import APPROVED, DRAFT, Challenge, Level, LevelUnlock, Submission
+from app.points.models import PointsEntry
+
+SORT_KEYS = ("level", "challenge", "views", "completions", "rate", "points")
+
+
+def _median_days(p: Period, q: Period) -> dict[tuple[int, str], float]:
+    """Median days from joining to reaching each level, for the levels reached in each period:
+    window functions number each level's durations, the middle one (or two) is the median."""
+    period = case((during(LevelUnlock.unlocked_at, p), literal("cur")), else_=literal("prev")).label("period")
+    durations = (
+        select(LevelUnlock.level_id.label("level_id"), period,
+               days_between(LevelUnlock.unlocked_at, joined_at()).label("days"))
+        .join(User, User.id == LevelUnlock.user_id)
+        .where(LevelUnlock.unlocked_at >= q.since, LevelUnlock.unlocked_at < p.until)
+        .subquery("durations")
+    )
+    ranked = select(
+        durations.c.level_id, durations.c.period, durations.c.days,
+        func.row_number().over(partition_by=(durations.c.level_id, durations.c.period),
+                               order_by=durations.c.days).label("rn"),
+        func.count().over(partition_by=(durations.c.level_id, durations.c.period)).label("n"),
+    ).subquery("ranked")
+    rows = db.session.execute(
+        select(ranked.c.level_id, ranked.c.period, func.avg(ranked.c.days).label("median"))
+        .where(ranked.c.rn.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2)))
+        .group_by(ranked.c.level_id, ranked.c.period)
+    )
+    return {(row.level_id, row.period): float(row.median) for row in rows}
+
+
+def funnel(p: Period) -> list[dict]:
+    """Per level: customers who had reached it by the end of each period, how many reached it
+    during the period, the conversion from the level before, and the median days to get there."""
+    q = p.previous()
+    rows = db.session.execute(
+        select(
+            Level.id, Level.position, Level.name_nl, Level.name_en,
+            distinct_if(LevelUnlock.unlocked_at < p.until, LevelUnlock.user_id).label("reached_cur"),
+            distinct_if(LevelUnlock.unlocked_at < q.until, LevelUnlock.user_id).label("reached_prev"),
+            distinct_if(during(LevelUnlock.unlocked_at, p), LevelUnlock.user_id).label("new_cur"),
+            distinct_if(during(LevelUnlock.unlocked_at, q), LevelUnlock.user_id).label("new_prev"),
+        )
+        .outerjoin(LevelUnlock, LevelUnlock.level_id == Level.id)
+        .group_by(Level.id, Level.position, Level.name_nl, Level.name_en)
+        .order_by(Level.position)
+    ).all()
+    medians = _median_days(p, q)
+    levels, before = [], None
+    for row in rows:  # one row per level (a handful), not per customer
+        reached = both(row, "reached")
+        levels.append({
+            "id": row.id, "position": row.position, "name_nl": row.name_nl, "name_en": row.name_en,
+            "reached": reached, "new": both(row, "new"),
+            "conversion": ratio_pair(reached, before) if before is not None else None,
+            "median_days": Pair(medians.get((row.id, "cur")), medians.get((row.id, "prev"))),
+        })
+        before = reached
+    return levels
+
+
+def challenge_table(p: Period, sort: str = "level", descending: bool = False, locale: str = "nl") -> list[dict]:
+    """Per challenge (drafts left out): views (customer-days), completions (approved answers),
+    completion rate (the share of the customers who opened it that completed it, both in the
+    period) and points given, in each period; sorted in SQL."""
+    if sort not in SORT_KEYS:
+        raise ValueError(sort)
+    q = p.previous()
+    # Views and approved answers as one list of (challenge, customer) events, summed per pair and
+    # then per challenge: one pass over each table, no join between them.
+    approved = and_(Submission.status == APPROVED, Submission.created_at >= q.since, Submission.created_at < p.until)
+    zero_ = literal(0)
+    events = union_all(
+        select(ChallengeView.challenge_id.label("challenge_id"), ChallengeView.user_id.label("user_id"),
+               case((on_days(ChallengeView.day, p), 1), else_=0).label("v_cur"),
+               case((on_days(ChallengeView.day, q), 1), else_=0).label("v_prev"),
+               zero_.label("d_cur"), zero_.label("d_prev"))
+        .where(ChallengeView.day >= q.start, ChallengeView.day <= p.end),
+        select(Submission.challenge_id, Submission.user_id, zero_, zero_,
+               case((during(Submission.created_at, p), 1), else_=0),
+               case((during(Submission.created_at, q), 1), else_=0))
+        .where(approved),
+    ).subquery("events")
+    pairs = (
+        select(events.c.challenge_id, events.c.user_id,
+               func.sum(events.c.v_cur).label("v_cur"), func.sum(events.c.v_prev).label("v_prev"),
+               func.sum(events.c.d_cur).label("d_cur"), func.sum(events.c.d_prev).label("d_prev"))
+        .group_by(events.c.challenge_id, events.c.user_id).subquery("pairs")
+    )
+    activity_ = (
+        select(
+            pairs.c.challenge_id,
+            func.sum(pairs.c.v_cur).label("views_cur"), func.sum(pairs.c.v_prev).label("views_prev"),
+            count_if(pairs.c.v_cur > 0).label("viewers_cur"), count_if(pairs.c.v_prev > 0).label("viewers_prev"),
+            func.sum(pairs.c.d_cur).label("done_cur"), func.sum(pairs.c.d_prev).label("done_prev"),
+            count_if(and_(pairs.c.v_cur > 0, pairs.c.d_cur > 0)).label("converted_cur"),
+            count_if(and_(pairs.c.v_prev > 0, pairs.c.d_prev > 0)).label("converted_prev"),
+        ).group_by(pairs.c.challenge_id).subquery("activity")
+    )
+    views = completions = converted = activity_
+    points = (
+        select(
+            Submission.challenge_id.label("challenge_id"),
+            func.coalesce(func.sum(case((during(PointsEntry.created_at, p), PointsEntry.points), else_=0)), 0)
+            .label("points_cur"),
+            func.coalesce(func.sum(case((during(PointsEntry.created_at, q), PointsEntry.points), else_=0)), 0)
+            .label("points_prev"),
+        )
+        .join(Submission, and_(PointsEntry.source_type == "submission", PointsEntry.source_id == Submission.id))
+        .where(PointsEntry.created_at >= q.since, PointsEntry.created_at < p.until)
+        .group_by(Submission.challenge_id).subquery("points")
+    )
+    zero = lambda column: func.coalesce(column, 0)  # noqa: E731
+    rate = (zero(converted.c.converted_cur) * 1.0 / func.nullif(zero(views.c.viewers_cur), 0)).label("rate_cur")
+    title = Challenge.title_en if locale == "en" else Challenge.title_nl
+    order_by = {
+        "level": Level.position, "challenge": func.lower(title), "views": zero(views.c.views_cur),
+        "completions": zero(completions.c.done_cur), "rate": rate, "points": zero(points.c.points_cur),
+    }[sort]
+    ordering = [order_by.is_(None)] if sort == "rate" else []  # challenges nobody opened: last, either way
+    ordering += [order_by.desc() if descending else order_by.asc(), Level.position, Challenge.position, Challenge.id]
+    rows = db.session.execute(
+        select(
+            Challenge.id, Challenge.title_nl, Challenge.title_en, Challenge.type_key, Challenge.status,
+            Level.position.label("level"),
+            zero(views.c.views_cur).label("views_cur"), zero(views.c.views_prev).label("views_prev"),
+            zero(views.c.viewers_cur).label("viewers_cur"), zero(views.c.viewers_prev).label("viewers_prev"),
+            zero(converted.c.converted_cur).label("converted_cur"),
+            zero(converted.c.converted_prev).label("converted_prev"),
+            zero(completions.c.done_cur).label("done_cur"), zero(completions.c.done_prev).label("done_prev"),
+            zero(points.c.points_cur).label("points_cur"), zero(points.c.points_prev).label("points_prev"),
+            rate,
+        )
+        .join(Level, Level.id == Challenge.level_id)
+        .outerjoin(activity_, activity_.c.challenge_id == Challenge.id)
+        .outerjoin(points, points.c.challenge_id == Challenge.id)
+        .where(Challenge.status != DRAFT)
+        .order_by(*ordering)
+    ).all()
+    table = []
+    for row in rows:  # one row per challenge
+        viewers, converted_ = both(row, "viewers"), both(row, "converted")
+        table.append({
+            "id": row.id, "title_nl": row.title_nl, "title_en": row.title_en, "type_key": row.type_key,
+            "status": row.status, "level": row.level, "views": both(row, "views"), "viewers": viewers,
+            "completions": both(row, "done"), "rate": ratio_pair(converted_, viewers),
+            "points": both(row, "points"),
+        })
+    return table
+
+

@@ -1,0 +1,1 @@
+"""Participants (the programme's customers): the directory, invitations, deactivation and the CSV import."""
