@@ -4,16 +4,40 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal
-from flask_login import AnonymousUserMixin
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
-from app import errors, mail, security
+from app import cli, errors, mail, models, security  # models: every table, for Alembic and create_all
+from app.admin import designer, moderation, participants, programme
+from app.analytics import routes as analytics
+from app.audit import routes as audit
+from app.auth import routes as auth
+from app.auth.models import User
+from app.challenges import get_type
 from app.config import load_config
+from app.customer import routes as customer
+from app.demo.cli import seed_scale
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from app.htmx import redirect_to
 from app.i18n import select_locale
+from app.i18n_content import localized, localized_value
+from app.journey import routes as journey
+from app.main import routes as main
+from app.main.forms import LANGUAGE_NAMES
+from app.nps import routes as nps
+from app.points.services import totals
+from app.referrals import routes as referrals
+from app.sales import ask as sales_ask
+from app.sales import pipeline as sales_pipeline
+from app.workspaces import routes as workspaces
+
+# Every area's blueprint, in the order they are registered.
+BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
+                     designer, moderation, participants, programme, audit, analytics)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -54,45 +78,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(mail.deliver_committed_after_request)
 
-    from app import models  # noqa: F401  (every table, for Alembic and create_all)
-    from app.auth.routes import bp as auth_bp
-    from app.customer.routes import bp as customer_bp
-    from app.journey.routes import bp as journey_bp
-    from app.main.routes import bp as main_bp
-    from app.workspaces.routes import bp as workspaces_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(journey_bp)
-    app.register_blueprint(customer_bp)
-    app.register_blueprint(workspaces_bp)
-
-    from app.admin import designer, moderation, participants, programme
-    from app.audit import routes as audit
-    from app.nps.routes import bp as nps_bp
-
-    app.register_blueprint(nps_bp)
-    from app.sales.ask import bp as sales_ask_bp
-
-    app.register_blueprint(sales_ask_bp)
-
-    from app.referrals.routes import bp as referrals_bp
-    from app.sales.pipeline import bp as sales_pipeline_bp
-
-    app.register_blueprint(referrals_bp)
-    app.register_blueprint(sales_pipeline_bp)
-
-    for module in (designer, moderation, participants, programme, audit):
+    for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
-
-    from app.analytics.routes import bp as analytics_bp
-    from app.demo.cli import seed_scale
-
-    app.register_blueprint(analytics_bp)
     app.cli.add_command(seed_scale)
-
-    from app import cli
-
     cli.register(app)
     _init_templates(app)
     _init_sqlite(app)
@@ -100,11 +88,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from flask import request, url_for
-
-    from app.auth.models import User
-    from app.htmx import redirect_to
-
     login_manager.init_app(app)
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
@@ -136,20 +119,12 @@ def _init_login(app: Flask) -> None:
 
 
 def _customer_points() -> int:
-    from flask_login import current_user
-
-    from app.points.services import totals
-
     return totals(current_user.id)[1] if current_user.is_authenticated else 0
 
 
 def _init_templates(app: Flask) -> None:
-    from app.main.forms import LANGUAGE_NAMES
-
     @app.context_processor
     def inject() -> dict[str, Any]:
-        from flask_babel import get_locale
-
         return {
             "customer_points": _customer_points,
             "has_endpoint": lambda name: name in app.view_functions,
@@ -158,9 +133,6 @@ def _init_templates(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "layout": "base.html",
         }
-
-    from app.challenges import get_type
-    from app.i18n_content import localized, localized_value
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["t"] = localized
@@ -173,8 +145,6 @@ def _init_templates(app: Flask) -> None:
 
 def _init_sqlite(app: Flask) -> None:
     """WAL and foreign keys for SQLite, so several gunicorn workers can share it safely."""
-    from sqlalchemy import event
-
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
 

@@ -12,6 +12,9 @@ from app.extensions import db
 from app.htmx import render
 from app.journey.models import Level, LevelUnlock
 from app.pagination import paginate
+from app.referrals.models import OPEN_STAGES, Referee
+from app.sales.pipeline import visible_referrals
+from app.sales.scope import company_ids_of
 from app.security import roles
 
 bp = Blueprint("workspaces", __name__)
@@ -62,10 +65,6 @@ def marketing():
 @bp.route("/sales")
 @roles(SALES)
 def sales():
-    from app.referrals.models import OPEN_STAGES, Referee
-    from app.sales.pipeline import visible_referrals
-    from app.sales.scope import company_ids_of
-
     query = select(Company)
     ids = company_ids_of(current_user)
     if ids is not None:
