@@ -23,7 +23,7 @@ from app.pagination import paginate
 from app.referrals import intake, links, stages
 from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
 from app.sales.ask_services import due_ask_follow_ups, mark_ask_follow_up_done
-from app.sales.scope import in_scope
+from app.sales.scope import in_scope, visible_referrals
 from app.security import roles
 from app.spreadsheet import csv_download
 
@@ -78,15 +78,8 @@ def _move_form(referee: Referee, formdata=None) -> MoveForm:
 
 # --- scope --------------------------------------------------------------------------------------
 
-def visible_referrals(statement: Select, *, in_pipeline: bool = True) -> Select:
-    """Referrals of the viewer's accounts (their customers' introductions); by default only those
-    that reached the pipeline (confirmed, not flagged)."""
-    statement = statement.join(User, User.id == Referee.referrer_id).where(in_scope(User.company_id, current_user))
-    return statement.where(Referee.reaches_sales_clause()) if in_pipeline else statement
-
-
 def _referee_or_404(referee_id: int, *, in_pipeline: bool = True) -> Referee:
-    referee = db.session.scalar(visible_referrals(select(Referee), in_pipeline=in_pipeline).where(Referee.id == referee_id))
+    referee = db.session.scalar(visible_referrals(select(Referee), current_user, in_pipeline=in_pipeline).where(Referee.id == referee_id))
     if referee is None:
         abort(404)
     return referee
@@ -110,20 +103,20 @@ def _board():
         Referee.id.label("id"),
         func.row_number().over(partition_by=Referee.stage, order_by=(Referee.stage_changed_at.desc(), Referee.id.desc()))
         .label("rank"),
-    )).subquery()
+    ), current_user).subquery()
     cards = list(db.session.scalars(
         select(Referee).join(ranked, ranked.c.id == Referee.id).where(ranked.c.rank <= BOARD_CARDS)
         .join(User, User.id == Referee.referrer_id).outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.stage_changed_at.desc(), Referee.id.desc())
     ).unique())
-    counts = dict(db.session.execute(visible_referrals(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
+    counts = dict(db.session.execute(visible_referrals(select(Referee.stage, func.count(Referee.id)), current_user).group_by(Referee.stage)).all())
     columns = [(stage, [c for c in cards if c.stage == stage], counts.get(stage, 0)) for stage in STAGES]
     return columns, counts
 
 
 def _table():
-    statement = visible_referrals(select(Referee)).outerjoin(Company, Company.id == User.company_id).options(
+    statement = visible_referrals(select(Referee), current_user).outerjoin(Company, Company.id == User.company_id).options(
         contains_eager(Referee.referrer).contains_eager(User.company))
     if stage := _stage_filter():
         statement = statement.where(Referee.stage == stage)
@@ -139,12 +132,12 @@ def _render_pipeline(status: int = 200):
     else:
         context["page"] = _table()
         context["counts"] = dict(db.session.execute(
-            visible_referrals(select(Referee.stage, func.count(Referee.id))).group_by(Referee.stage)).all())
+            visible_referrals(select(Referee.stage, func.count(Referee.id)), current_user).group_by(Referee.stage)).all())
     return render("sales/pipeline.html", status=status, **context)
 
 
 def _review_count() -> int:
-    return db.session.scalar(visible_referrals(select(func.count(Referee.id)), in_pipeline=False)
+    return db.session.scalar(visible_referrals(select(func.count(Referee.id)), current_user, in_pipeline=False)
                              .where(Referee.flag.is_not(None))) or 0
 
 
@@ -218,7 +211,7 @@ def move(referee_id: int):
 @roles(SALES)
 def pipeline_csv():
     rows = db.session.scalars(
-        visible_referrals(select(Referee)).outerjoin(Company, Company.id == User.company_id)
+        visible_referrals(select(Referee), current_user).outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.created_at, Referee.id)
     )
@@ -235,7 +228,7 @@ def pipeline_csv():
 
 def _render_review(form: FlagForm | None = None, form_for: int | None = None, status: int = 200):
     page = paginate(
-        visible_referrals(select(Referee), in_pipeline=False).where(Referee.flag.is_not(None), Referee.stage != LOST)
+        visible_referrals(select(Referee), current_user, in_pipeline=False).where(Referee.flag.is_not(None), Referee.stage != LOST)
         .outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.created_at, Referee.id), per_page=25, scalars=True,
@@ -296,7 +289,7 @@ def reject(referee_id: int):
 def follow_ups():
     today = dates.today()  # the same day the ask follow-ups use
     referrals = list(db.session.scalars(
-        visible_referrals(select(Referee)).where(Referee.follow_up_on.is_not(None), Referee.follow_up_on <= today,
+        visible_referrals(select(Referee), current_user).where(Referee.follow_up_on.is_not(None), Referee.follow_up_on <= today,
                                         Referee.stage.in_(OPEN_STAGES))
         .outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))

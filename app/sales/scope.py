@@ -1,10 +1,11 @@
 """Whose accounts a sales user sees: their own and, for a manager, their team's. Admins see all."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 
 from app.auth.models import ADMIN, Company, User
 from app.extensions import db
+from app.referrals.models import Referee
 
 
 def company_ids_of(viewer: User):
@@ -25,3 +26,10 @@ def in_scope(company_column, viewer: User) -> ColumnElement[bool]:
 
 def is_manager(user: User) -> bool:
     return db.session.scalar(select(User.id).where(User.manager_id == user.id).limit(1)) is not None
+
+
+def visible_referrals(statement: Select, viewer: User, *, in_pipeline: bool = True) -> Select:
+    """Referrals of the viewer's accounts (their customers' introductions); by default only those
+    that reached the pipeline (confirmed, not flagged)."""
+    statement = statement.join(User, User.id == Referee.referrer_id).where(in_scope(User.company_id, viewer))
+    return statement.where(Referee.reaches_sales_clause()) if in_pipeline else statement

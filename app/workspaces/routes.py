@@ -13,8 +13,7 @@ from app.htmx import render
 from app.journey.models import Level, LevelUnlock
 from app.pagination import paginate
 from app.referrals.models import OPEN_STAGES, Referee
-from app.sales.pipeline import visible_referrals
-from app.sales.scope import company_ids_of
+from app.sales.scope import company_ids_of, visible_referrals
 from app.security import roles
 
 bp = Blueprint("workspaces", __name__)
@@ -76,7 +75,7 @@ def sales():
             func.count(Referee.id).filter(in_pipeline),
             func.count(Referee.id).filter(in_pipeline, Referee.follow_up_on <= today),
             func.count(Referee.id).filter(Referee.flag.is_not(None), Referee.stage != "lost"),
-        ), in_pipeline=False)
+        ), current_user, in_pipeline=False)
     ).one()
     return render("workspaces/sales.html", companies=_companies(query), open_referrals=open_referrals,
                   due=due, to_check=to_check)
