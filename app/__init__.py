@@ -11,7 +11,13 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
-from app import cli, errors, mail, models, security  # models: every table, for Alembic and create_all
+from app import (
+    cli,
+    errors,
+    mail,
+    models,  # noqa: F401  (every table, for Alembic and create_all)
+    security,
+)
 from app.admin import designer, moderation, participants, programme
 from app.analytics import routes as analytics
 from app.audit import routes as audit

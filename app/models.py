@@ -1,14 +1,21 @@
 """Every model, imported in one place so the metadata is complete (Alembic, create_all)."""
+from app.analytics.models import ChallengeView  # noqa: F401
+from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import Company, User  # noqa: F401
 from app.challenges import types as _types  # noqa: F401  (registers the built-in challenge types)
 from app.journey.models import Challenge, Level, LevelUnlock, Submission  # noqa: F401
 from app.mail import OutboxMessage  # noqa: F401
-from app.points.models import PointsEntry  # noqa: F401
-from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F401
-from app.audit.models import AuditEntry  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey  # noqa: F401
+from app.points.models import PointsEntry  # noqa: F401
 from app.referrals.models import (  # noqa: F401
-    Ask, AskStatus, ProgrammeSettings, RefereeObjection, Referee, ReferralEvent, ReferralQuota, ShareClick,
+    Ask,
+    AskStatus,
+    ProgrammeSettings,
+    Referee,
+    RefereeObjection,
+    ReferralEvent,
+    ReferralQuota,
+    ShareClick,
 )
-from app.analytics.models import ChallengeView  # noqa: F401
+from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F401

@@ -8,8 +8,8 @@ from werkzeug.security import generate_password_hash
 from app.auth.models import ROLES, Company, User, normalise_email
 from app.dates import utcnow
 from app.extensions import db
-from app.urls import external_url
 from app.mail import queue_mail
+from app.urls import external_url
 
 INVITE_SALT = "account-invitation"
 RESET_SALT = "password-reset"

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from app.forms import Form
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired
+
+from app.forms import Form
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 

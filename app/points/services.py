@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.points.models import PointsEntry
 
-
 # Points earned (awards only, spending excluded): what levels and the leaderboard count.
 EARNED = func.coalesce(func.sum(case((PointsEntry.points > 0, PointsEntry.points), else_=0)), 0)
 

@@ -5,10 +5,9 @@ conditional UPDATEs and constraints; points move only through the ledger.
 """
 from __future__ import annotations
 
-
-from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from app import dates
 from app.audit.services import record
 from app.auth.models import SALES
-from app import dates
 from app.dates import utcnow
 from app.extensions import db
 from app.forms import Form, choices

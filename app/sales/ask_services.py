@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.models import CUSTOMER, Company, User
 from app import dates
+from app.auth.models import CUSTOMER, Company, User
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission

@@ -8,14 +8,14 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app import dates
 from app.audit.services import record
 from app.auth.models import SALES, Company, User
-from app import dates
 from app.extensions import db
 from app.forms import Form, choices, strip
 from app.htmx import redirect_to, render, wants_fragment

@@ -5,9 +5,8 @@ Revises: 0003
 Create Date: 2026-11-23 02:06:48.455774
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'

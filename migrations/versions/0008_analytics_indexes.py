@@ -6,8 +6,6 @@ Create Date: 2026-12-01 07:51:09.589881
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '0008'

@@ -7,9 +7,8 @@ Create Date: 2026-12-01 14:18:12.314705
 """
 import secrets
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009'

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from app.audit.services import record
 from app.admin.designer.common import PER_PAGE, back, bp, changes, level_label, levels_in_order, set_active, snapshot
 from app.admin.designer.forms import BadgeForm
+from app.audit.services import record
 from app.auth.models import MARKETER
 from app.challenges import REGISTRY
 from app.extensions import db

@@ -9,7 +9,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from app.audit.services import record
 from app.admin.designer.common import (
     PER_PAGE,
     back,
@@ -22,6 +21,7 @@ from app.admin.designer.common import (
     snapshot,
 )
 from app.admin.designer.forms import ChallengeForm, local_from_utc, utc_from_local
+from app.audit.services import record
 from app.auth.models import MARKETER
 from app.challenges import REGISTRY
 from app.extensions import db

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
-from app.audit.services import record
 from app.admin.designer.common import PER_PAGE, back, bp, changes, direction, level_label, page_from, snapshot
 from app.admin.designer.forms import LevelForm
+from app.audit.services import record
 from app.auth.models import MARKETER
 from app.extensions import db
 from app.forms import choices

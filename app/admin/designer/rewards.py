@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.audit.services import record
 from app.admin.designer.common import PER_PAGE, bp, changes, level_label, levels_in_order, set_active, snapshot
 from app.admin.designer.forms import RewardForm
+from app.audit.services import record
 from app.auth.models import MARKETER
 from app.extensions import db
 from app.forms import choices

@@ -1,7 +1,6 @@
 """What the moderation views share: the blueprint, the page size, and a customer's answer as staff see it."""
 from __future__ import annotations
 
-
 from flask import Blueprint
 
 from app.challenges import get_type

@@ -16,9 +16,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app import dates
-from app.audit.services import record
 from app.admin.moderation.common import PER_PAGE, answer_of, bp, type_label
 from app.admin.moderation.forms import LibraryFilterForm
+from app.audit.services import record
 from app.auth.models import MARKETER, Company, User
 from app.challenges import REGISTRY, ChallengeType, get_type
 from app.challenges.registry import PUBLICATION_SCOPE, StaffAnswer, data_of
