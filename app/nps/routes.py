@@ -152,7 +152,7 @@ def overview_alerts():
             update(Alert).where(Alert.id.in_(unread_here), Alert.read_at.is_(None)).values(read_at=utcnow()),
             execution_options={"synchronize_session": False},
         )
-        db.session.commit()
+        db.session.commit()  # a GET that commits: it records that these alerts were seen
     return response
 
 
