@@ -12,13 +12,12 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
-
 from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as AppSession
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug import security
 

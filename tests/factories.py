@@ -21,13 +21,21 @@ from app.notifications.models import Notification
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey, category_for
 from app.points.models import PointsEntry
 from app.referrals.models import (
-    NEW, Ask, AskStatus, ProgrammeSettings, Referee, RefereeObjection, ReferralEvent, ReferralQuota, ShareClick,
+    NEW,
+    Ask,
+    AskStatus,
+    ProgrammeSettings,
+    Referee,
+    RefereeObjection,
+    ReferralEvent,
+    ReferralQuota,
+    ShareClick,
 )
 from app.referrals.settings import SETTINGS_ID
 from app.rewards.models import POINTS_AT_LEAST, REQUESTED, Badge, Redemption, Reward, UserBadge
 
 PASSWORD = "correct horse battery"
-# Hashing is deliberately slow; tests share one hash of the default password.
+# Tests share one hash of the default password (hashing is slow on purpose, even cheapened in conftest).
 _HASH = generate_password_hash(PASSWORD)
 _seq = itertools.count(1)
 
