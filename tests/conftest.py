@@ -173,13 +173,24 @@ def _is_session_savepoint(conn, statement: str) -> bool:
     return name in _session_savepoints
 
 
+def _tables_with_rows(connection) -> list[str]:
+    """One round trip; a rolled-back test relies on starting from empty tables."""
+    probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})"
+                               for t in _db.metadata.sorted_tables)
+    return list(connection.exec_driver_sql(probe).scalars())
+
+
 @contextmanager
 def _rolled_back(app):
     """`db.session` joined to an outer transaction that is rolled back when the block ends."""
     connection = _db.engine.connect()
+    outer = connection.begin()
+    if left := _tables_with_rows(connection):
+        connection.close()
+        _wipe()  # so that only this test reports it
+        pytest.fail(f"an earlier test committed rows outside the harness (without the db fixture?): {left}")
     connection.info["joined"] = True
     event.listen(connection, "before_cursor_execute", _note_session_savepoint)
-    outer = connection.begin()
     app_session = _db.session
     factory = sessionmaker(class_=_JoinedSession, db=_db, query_cls=_db.Query, bind=connection,
                            join_transaction_mode="create_savepoint", info={"app": app})
