@@ -173,6 +173,10 @@ def _is_session_savepoint(conn, statement: str) -> bool:
     return name in _session_savepoints
 
 
+def _note_session_savepoint(conn, cursor, statement, *args) -> None:
+    _is_session_savepoint(conn, statement)
+
+
 def _tables_with_rows(connection) -> list[str]:
     """One round trip; a rolled-back test relies on starting from empty tables."""
     probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})"
@@ -206,13 +210,10 @@ def _rolled_back(app):
         _session_savepoints.clear()
 
 
-def _note_session_savepoint(conn, cursor, statement, *args) -> None:
-    _is_session_savepoint(conn, statement)
-
-
 @pytest.fixture
 def db(app, request):
-    """A clean database for one test, inside an app context."""
+    """A clean database for one test, inside an app context: its work is rolled back at the end, or,
+    for a `committed` test, really committed and deleted before and after."""
     with app.app_context():
         if request.node.get_closest_marker("committed"):
             _wipe()
