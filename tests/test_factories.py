@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import inspect
 
+from app import models as _every_model  # noqa: F401  (imported so that MODELS below is complete)
 from app.extensions import db as _db
 from tests import factories
 
