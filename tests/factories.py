@@ -1,25 +1,59 @@
-"""One-line test data: users, companies, outbox messages."""
+"""One-line test data for every model: `make_<thing>(...)` adds it, flushes, and returns it.
+
+Anything a thing needs and the caller leaves out is made on the spot (a customer for an answer, a
+level for a challenge), so a test names only what it is about. Nothing commits.
+"""
 from __future__ import annotations
 
 import itertools
+from datetime import date, datetime, timedelta
 
 from werkzeug.security import generate_password_hash
 
-from app.auth.models import CUSTOMER, SALES, Company, User
+from app.admin.audit import AuditEntry
+from app.analytics.models import ChallengeView
+from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
+from app.dates import today, utcnow
 from app.extensions import db
+from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
+from app.mail import OutboxMessage
+from app.notifications.models import Notification
+from app.nps.models import Alert, FollowUp, NpsResponse, Survey, category_for
+from app.points.models import PointsEntry
+from app.referrals.models import (
+    NEW,
+    Ask,
+    AskStatus,
+    ProgrammeSettings,
+    Referee,
+    RefereeObjection,
+    ReferralEvent,
+    ReferralQuota,
+    ShareClick,
+)
+from app.referrals.settings import SETTINGS_ID
+from app.rewards.models import POINTS_AT_LEAST, REQUESTED, Badge, Redemption, Reward, UserBadge
 
 PASSWORD = "correct horse battery"
-# Hashing is deliberately slow; tests share one hash of the default password.
+# Tests share one hash of the default password (hashing is slow on purpose, even cheapened in conftest).
 _HASH = generate_password_hash(PASSWORD)
 _seq = itertools.count(1)
 
+
+def _add(thing):
+    db.session.add(thing)
+    db.session.flush()
+    return thing
+
+
+# --- people ---------------------------------------------------------------------------------------
 
 def make_user(role: str = CUSTOMER, *, email: str | None = None, name: str | None = None, locale: str = "nl",
               company: Company | None = None, password: str | None = PASSWORD, **fields) -> User:
     n = next(_seq)
     if role == CUSTOMER and company is None and "company_id" not in fields:
         company = make_company()
-    user = User(
+    return _add(User(
         email=(email or f"{role}{n}@example.com").lower(),
         name=name or f"{role.title()} {n}",
         role=role,
@@ -27,43 +61,189 @@ def make_user(role: str = CUSTOMER, *, email: str | None = None, name: str | Non
         company=company,
         password_hash=(_HASH if password == PASSWORD else generate_password_hash(password)) if password else None,
         **fields,
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
+    ))
 
 
 def make_company(name: str | None = None, account_manager: User | None = None) -> Company:
     n = next(_seq)
-    company = Company(name=name or f"Company {n}", account_manager=account_manager or make_user(SALES))
-    db.session.add(company)
-    db.session.flush()
-    return company
+    return _add(Company(name=name or f"Company {n}", account_manager=account_manager or make_user(SALES)))
 
 
-def make_level(position: int = 1, threshold: int = 0, required=(), name: str | None = None):
-    from app.journey.models import Level
+# --- the journey ----------------------------------------------------------------------------------
 
+def make_level(position: int = 1, threshold: int = 0, required=(), name: str | None = None) -> Level:
     level = Level(position=position, name_nl=name or f"Niveau {position}", name_en=name or f"Level {position}",
                   description_nl="", description_en="", points_threshold=threshold)
     level.required_challenges = list(required)
-    db.session.add(level)
-    db.session.flush()
-    return level
+    return _add(level)
 
 
-def make_challenge(level=None, type_key: str = "question", points: int = 10, config: dict | None = None, **fields):
-    from app.journey.models import Challenge
-
+def make_challenge(level=None, type_key: str = "question", points: int = 10, config: dict | None = None,
+                   **fields) -> Challenge:
     n = next(_seq)
-    challenge = Challenge(
+    return _add(Challenge(
         level=level or make_level(position=100 + n), type_key=type_key, points=points,
         title_nl=fields.pop("title_nl", f"Uitdaging {n}"), title_en=fields.pop("title_en", f"Challenge {n}"),
         body_nl=fields.pop("body_nl", "Vertel het ons."), body_en=fields.pop("body_en", "Tell us."),
         config=config if config is not None else ({"options": [{"nl": "Ja", "en": "Yes"}, {"nl": "Nee", "en": "No"}]}
                                                   if type_key == "poll" else {}),
         position=fields.pop("position", n), **fields,
-    )
-    db.session.add(challenge)
-    db.session.flush()
-    return challenge
+    ))
+
+
+def make_submission(user: User | None = None, challenge: Challenge | None = None, *, status: str = APPROVED,
+                    data: dict | None = None, **fields) -> Submission:
+    """A customer's answer; approved unless `status` says otherwise. No points: see make_points_entry."""
+    return _add(Submission(user=user or make_user(), challenge=challenge or make_challenge(), status=status,
+                           data=data if data is not None else {"answer": "Because it works."}, **fields))
+
+
+def make_level_unlock(user: User | None = None, level: Level | None = None, **fields) -> LevelUnlock:
+    return _add(LevelUnlock(user_id=(user or make_user()).id, level=level or make_level(200 + next(_seq)), **fields))
+
+
+def make_challenge_view(user: User | None = None, challenge: Challenge | None = None,
+                        day: date | None = None) -> ChallengeView:
+    return _add(ChallengeView(user_id=(user or make_user()).id, challenge_id=(challenge or make_challenge()).id,
+                              day=day or today()))
+
+
+def make_points_entry(user: User | None = None, points: int = 10, *, source_type: str = "manual",
+                      source_id: int | None = None, **fields) -> PointsEntry:
+    """A ledger row; each call has a source of its own unless `source_id` is given."""
+    return _add(PointsEntry(user_id=(user or make_user()).id, points=points, source_type=source_type,
+                            source_id=source_id if source_id is not None else next(_seq),
+                            reason_nl=fields.pop("reason_nl", "Punten"), reason_en=fields.pop("reason_en", "Points"),
+                            **fields))
+
+
+# --- recognition and rewards ----------------------------------------------------------------------
+
+def make_badge(rule: str = POINTS_AT_LEAST, rule_value: int | None = 10, *, key: str | None = None,
+               **fields) -> Badge:
+    n = next(_seq)
+    return _add(Badge(key=key or f"badge-{n}", name_nl=fields.pop("name_nl", f"Badge {n}"),
+                      name_en=fields.pop("name_en", f"Badge {n}"), rule=rule, rule_value=rule_value, **fields))
+
+
+def make_user_badge(user: User | None = None, badge: Badge | None = None, **fields) -> UserBadge:
+    return _add(UserBadge(user_id=(user or make_user()).id, badge=badge or make_badge(), **fields))
+
+
+def make_reward(name: str | None = None, *, kind: str = "recognition", point_cost: int | None = 0,
+                stock: int | None = None, **fields) -> Reward:
+    n = next(_seq)
+    return _add(Reward(name_nl=fields.pop("name_nl", name or f"Beloning {n}"),
+                       name_en=fields.pop("name_en", name or f"Reward {n}"),
+                       kind=kind, point_cost=point_cost, stock=stock, **fields))
+
+
+def make_redemption(user: User | None = None, reward: Reward | None = None, *, status: str = REQUESTED,
+                    **fields) -> Redemption:
+    """A claim as it is stored; the points it spends are not written to the ledger here."""
+    reward = reward or make_reward()
+    fields.setdefault("points_spent", reward.point_cost or 0)
+    return _add(Redemption(user=user or make_user(), reward=reward, status=status, **fields))
+
+
+# --- NPS ------------------------------------------------------------------------------------------
+
+def make_survey(user: User | None = None, *, sent_by: User | None = None, occasion: str = "Project closed",
+                **fields) -> Survey:
+    fields.setdefault("expires_at", utcnow() + timedelta(days=14))
+    return _add(Survey(user=user or make_user(), sent_by=sent_by, occasion=occasion, **fields))
+
+
+def make_nps_response(user: User | None = None, score: int = 9, **fields) -> NpsResponse:
+    """An answer as stored, without the alerts and follow-up the app raises (make_follow_up, make_alert)."""
+    user = user or make_user()
+    fields.setdefault("company_id", user.company_id)
+    return _add(NpsResponse(user=user, score=score, category=category_for(score), **fields))
+
+
+def make_follow_up(response: NpsResponse | None = None, *, assignee: User | None = None, **fields) -> FollowUp:
+    """The account manager's task for an answer, assigned to the customer's account manager by default."""
+    response = response or make_nps_response()
+    if assignee is None and response.user.company is not None:
+        assignee = response.user.company.account_manager
+    fields.setdefault("due_at", utcnow() + timedelta(days=2))
+    return _add(FollowUp(response=response, assignee=assignee, **fields))
+
+
+def make_alert(response: NpsResponse | None = None, recipient: User | None = None, **fields) -> Alert:
+    response = response or make_nps_response()
+    if recipient is None:
+        recipient = response.user.company.account_manager if response.user.company else make_user(SALES)
+    return _add(Alert(response=response, recipient=recipient, **fields))
+
+
+# --- referrals and the sales ask ------------------------------------------------------------------
+
+def make_referee(referrer: User | None = None, name: str | None = None, *, stage: str = NEW, **fields) -> Referee:
+    n = next(_seq)
+    return _add(Referee(referrer=referrer or make_user(), name=name or f"Referee {n}", stage=stage,
+                        company=fields.pop("company", f"Prospect {n} BV"), token=fields.pop("token", f"token{n:027d}"),
+                        **fields))
+
+
+def make_referral_event(referee: Referee | None = None, stage: str = "contacted", *, by: User | None = None,
+                        **fields) -> ReferralEvent:
+    return _add(ReferralEvent(referee=referee or make_referee(), stage=stage, by=by, **fields))
+
+
+def make_share_click(referrer: User | None = None, channel: str = "email", **fields) -> ShareClick:
+    return _add(ShareClick(referrer_id=(referrer or make_user()).id, channel=channel, **fields))
+
+
+def make_referee_objection(key_hash: str | None = None) -> RefereeObjection:
+    return _add(RefereeObjection(key_hash=key_hash or f"{next(_seq):064x}"))
+
+
+def make_referral_quota(user: User | None = None, used: int = 1, day: date | None = None) -> ReferralQuota:
+    return _add(ReferralQuota(user_id=(user or make_user()).id, day=day or today(), used=used))
+
+
+def make_ask_status(customer: User | None = None, *, claimed_by: User | None = None,
+                    last_asked_at: datetime | None = None) -> AskStatus:
+    return _add(AskStatus(customer_id=(customer or make_user()).id, claimed_by=claimed_by,
+                          claimed_at=utcnow() if claimed_by else None, last_asked_at=last_asked_at))
+
+
+def make_ask(customer: User | None = None, *, asked_by: User | None = None, outcome: str = "yes",
+             channel: str = "phone", **fields) -> Ask:
+    customer = customer or make_user()
+    if asked_by is None:
+        asked_by = customer.company.account_manager if customer.company else make_user(SALES)
+    fields.setdefault("asked_on", today())
+    return _add(Ask(customer=customer, asked_by=asked_by, outcome=outcome, channel=channel, **fields))
+
+
+def make_programme_settings(**fields) -> ProgrammeSettings:
+    """The one settings row with the given knobs (the app makes it with the defaults when it is missing)."""
+    settings = db.session.get(ProgrammeSettings, SETTINGS_ID) or ProgrammeSettings(id=SETTINGS_ID)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    return _add(settings)
+
+
+# --- messages and the record ----------------------------------------------------------------------
+
+def make_notification(user: User | None = None, text: str = "Something happened.", *, kind: str = "info",
+                      **fields) -> Notification:
+    return _add(Notification(user_id=(user or make_user()).id, kind=kind, text_nl=fields.pop("text_nl", text),
+                             text_en=fields.pop("text_en", text), **fields))
+
+
+def make_outbox_message(to_address: str | None = None, *, kind: str = "invitation", **fields) -> OutboxMessage:
+    n = next(_seq)
+    return _add(OutboxMessage(to_address=to_address or f"recipient{n}@example.com",
+                              subject=fields.pop("subject", f"Message {n}"),
+                              body_text=fields.pop("body_text", f"Hello, this is message {n}."), kind=kind, **fields))
+
+
+def make_audit_entry(actor: User | None = None, action: str = "challenge.publish", target=None,
+                     **fields) -> AuditEntry:
+    actor = actor or make_user(MARKETER)
+    return _add(AuditEntry(actor_id=actor.id, action=action,
+                           target_type=type(target).__name__ if target is not None else None,
+                           target_id=getattr(target, "id", None), **fields))

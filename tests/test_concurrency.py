@@ -1,17 +1,13 @@
 """Races that only a real database shows: PostgreSQL, real threads, each with its own session.
 
 Every worker thread pushes its own app context (Flask-SQLAlchemy scopes the session to it), waits
-at a barrier so the threads really collide, and removes its session at the end. Test data is
-committed by the main thread before any worker starts.
+at a barrier so the threads really collide, and removes its session at the end (tests.helpers.
+run_at_once). Test data is committed by the main thread before any worker starts.
 """
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,47 +18,15 @@ from app.auth import services
 from app.auth.models import MARKETER, User
 from app.extensions import db as _db
 from app.mail import PENDING, SENT, OutboxMessage, deliver_due
-from tests.conftest import PG_URL
 from tests.factories import make_user
-from tests.test_mail import Inbox, _free_port
+from tests.helpers import TIMEOUT, Inbox, free_port, run_at_once
 
-pytestmark = pytest.mark.postgres
-
-T = TypeVar("T")
-TIMEOUT = 30  # seconds; only reached when something deadlocks
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if not PG_URL:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
-        pytest.skip("TEST_DATABASE_URL not set: the concurrency tests need PostgreSQL")
-
-
-def run_at_once(app, workers: int, work: Callable[[], T]) -> list[T | BaseException]:
-    """Run `work` in `workers` threads released together; the result or exception of each."""
-    barrier = threading.Barrier(workers, timeout=TIMEOUT)
-
-    def worker() -> T | BaseException:
-        with app.app_context():
-            try:
-                barrier.wait()
-                return work()
-            except Exception as exc:  # handed back to the test, which decides what is expected
-                _db.session.rollback()
-                return exc
-            finally:
-                _db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(worker) for _ in range(workers)]
-        return [future.result(timeout=TIMEOUT) for future in futures]
+pytestmark = [pytest.mark.postgres, pytest.mark.committed]
 
 
 def test_two_workers_deliver_each_mail_once(app, db, monkeypatch):
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")

@@ -1,7 +1,6 @@
 """The outbox: queued with the change, delivered by `send-mail` over real SMTP, retried when down."""
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -12,27 +11,13 @@ from app.auth import services
 from app.dates import utcnow
 from app.mail import FAILED, PENDING, SENT, OutboxMessage, deliver_due
 from tests.factories import make_user
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import Inbox, free_port
 
 
 @pytest.fixture
 def smtp_server():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, inbox
     controller.stop()
@@ -74,7 +59,7 @@ def test_invitation_and_reset_are_delivered_by_send_mail_over_smtp(client, runne
 def test_mail_is_kept_and_retried_when_smtp_is_down(app, runner, db, monkeypatch, smtp_server):
     monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", _free_port())  # nothing listens here
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens here
     monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 2)
     user = make_user("customer", email="nina@example.com", password=None)
     services.invite(user)
@@ -101,7 +86,7 @@ def test_mail_is_kept_and_retried_when_smtp_is_down(app, runner, db, monkeypatch
 def test_mail_gives_up_after_max_attempts(app, db, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", _free_port())
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 2)
     user = make_user("customer", password=None)
     services.invite(user)

@@ -22,7 +22,7 @@ from app.points.models import PointsEntry
 from app.rewards.models import CANCELLED, FULFILLED, REQUESTED, Redemption, Reward
 from tests.conftest import HX, count_queries, csrf_token
 from tests.factories import make_challenge, make_company, make_level, make_user
-from tests.test_concurrency import run_at_once
+from tests.helpers import run_at_once
 
 _seq = itertools.count(1)
 TODAY = date.today()
@@ -887,6 +887,7 @@ def _signed_in_client(app, user_key: str):
 
 
 @pytest.mark.postgres
+@pytest.mark.committed
 @pytest.mark.parametrize("workers", [2, 10])
 def test_marketers_approving_the_same_quote_at_once_award_it_once(app, db, workers):
     level = make_level(1, threshold=0)
@@ -910,6 +911,7 @@ def test_marketers_approving_the_same_quote_at_once_award_it_once(app, db, worke
 
 
 @pytest.mark.postgres
+@pytest.mark.committed
 def test_bulk_and_single_approvals_at_once_award_each_submission_once(app, db):
     level = make_level(1, threshold=0)
     ch = challenge(level, points=10)
@@ -937,6 +939,7 @@ def test_bulk_and_single_approvals_at_once_award_each_submission_once(app, db):
 
 
 @pytest.mark.postgres
+@pytest.mark.committed
 def test_marketers_cancelling_the_same_claim_at_once_return_the_points_once(app, db):
     anna = customer()
     prize = reward("Seat", stock=0, cost=30)

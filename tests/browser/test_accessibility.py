@@ -8,10 +8,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CUSTOMER, DESKTOP, KLANT, PHONE, SCREENSHOTS, Tab, path_of
+from tests.browser.helpers import BLOCKING, OVERFLOW_JS, describe
 
 pytestmark = pytest.mark.browser
-
-BLOCKING = {"serious", "critical"}
 
 # view name -> (browser language, account to sign in with or None, landing path, expected <html lang>)
 VIEWS = {
@@ -41,17 +40,6 @@ def open_view(new_tab, log_in) -> Callable[..., Tab]:
     return open_
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
-        for node in violation["nodes"]:
-            target = " ".join(str(part) for part in node["target"])
-            summary = " ".join(node.get("failureSummary", "").split())
-            lines.append(f"    {target}\n      {node['html'][:200]}\n      {summary}")
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_axe_finds_no_serious_violations(open_view, view):
     tab = open_view(view)
@@ -64,18 +52,6 @@ def test_axe_finds_no_serious_violations(open_view, view):
         f"(all {len(violations)} listed):\n{describe(violations)}"
     )
     tab.assert_clean()
-
-
-OVERFLOW_JS = """() => {
-  const width = window.innerWidth;
-  const wide = [...document.querySelectorAll("body *")]
-    .filter((el) => el.getBoundingClientRect().right > width + 0.5)
-    .slice(0, 10)
-    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-      + (el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : "")
-      + ` right=${Math.round(el.getBoundingClientRect().right)}`);
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide};
-}"""
 
 
 @pytest.mark.parametrize("view", ["login-nl", "login-en", "home-nl", "home-en"])

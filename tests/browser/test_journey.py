@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Response, expect
 from tests.browser.conftest import CUSTOMER, DESKTOP, KLANT, PHONE, SCREENSHOTS, Tab, failed_resource, path_of
 from tests.browser import journey_fixtures
 from tests.browser.journey_fixtures import DemoJourney
-from tests.browser.test_accessibility import BLOCKING, OVERFLOW_JS, describe
+from tests.browser.helpers import BLOCKING, OVERFLOW_JS, describe
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.browser import journey_fixtures
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
-from tests.browser.test_accessibility import BLOCKING, describe
+from tests.browser.helpers import BLOCKING, OVERFLOW_JS, describe
 
 pytestmark = pytest.mark.browser
 
@@ -216,8 +216,6 @@ def test_a_referee_signs_up_confirms_and_objects(live_app, new_tab, log_in):
 
 @pytest.mark.parametrize("viewport, suffix", [(DESKTOP, "desktop"), (PHONE, "phone")])
 def test_referral_pages_are_accessible_and_fit(live_app, new_tab, log_in, demo_journey, viewport, suffix):
-    from tests.browser.test_accessibility import OVERFLOW_JS
-
     tab = new_tab(locale="nl-NL", viewport=viewport)
     page = tab.page
     log_in(page, AMBASSADOR)

@@ -13,9 +13,9 @@ from app.rewards.models import POINTS_AT_LEAST, Badge, Redemption, Reward, UserB
 from app.rewards.redemptions import RewardError, claim_reward
 from tests.conftest import csrf_token
 from tests.factories import make_challenge, make_level, make_user
-from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (autouse fixture)
+from tests.helpers import run_at_once
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.committed]
 WORKERS = 20
 
 

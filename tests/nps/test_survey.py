@@ -351,9 +351,10 @@ def test_answer_posts_are_rate_limited(app, client, db, post_form, setup, monkey
 # --- at the same time, on a real database --------------------------------------------------------
 
 @pytest.mark.postgres
+@pytest.mark.committed
 def test_ten_simultaneous_answers_through_one_link_make_one_response(app, client, db, setup):
     from tests.conftest import csrf_token
-    from tests.test_concurrency import run_at_once
+    from tests.helpers import run_at_once
 
     assert PG_URL
     _, path = _make_survey(setup["kees"])

@@ -12,9 +12,9 @@ from app.referrals.models import Referee, ReferralQuota
 from app.referrals.settings import programme_settings
 from tests.conftest import csrf_token
 from tests.factories import make_challenge, make_company, make_level, make_user
-from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (autouse fixture)
+from tests.helpers import run_at_once
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.committed]
 WORKERS = 20
 INTRO = {"name": "Anna de Vries", "company": "Bouwbedrijf Noord", "role": "COO", "route": "contact",
          "may_mention": "y", "benefit": "They plan their crews in spreadsheets, as we did.", "approved": "1"}

@@ -13,9 +13,9 @@ from app.extensions import db as _db
 from app.referrals.models import Ask, AskStatus
 from app.sales import ask_services as asks
 from tests.factories import make_company, make_user
-from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (the autouse PostgreSQL guard)
+from tests.helpers import run_at_once
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.committed]
 
 
 def _people(db, sellers: int):
