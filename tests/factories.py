@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 from werkzeug.security import generate_password_hash
 
-from app.admin.audit import AuditEntry
 from app.analytics.models import ChallengeView
+from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.dates import today, utcnow
 from app.extensions import db

@@ -13,7 +13,13 @@ from app.auth.models import User
 from app.challenges import REGISTRY, get_type
 from app.journey.models import APPROVED, ARCHIVED, DRAFT, PUBLISHED, Challenge, Level, Submission
 from app.rewards.models import (
-    CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, Reward, UserBadge,
+    CHALLENGE_COMPLETED,
+    LEVEL_REACHED,
+    POINTS_AT_LEAST,
+    TYPE_COUNT,
+    Badge,
+    Reward,
+    UserBadge,
 )
 from tests.conftest import HX, count_queries
 from tests.factories import make_challenge, make_level, make_user

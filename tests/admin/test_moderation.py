@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.spreadsheet import csv_safe
 from app.auth.models import User
 from app.extensions import db as _db
 from app.journey.models import APPROVED, PENDING, REJECTED, Submission
@@ -20,6 +19,7 @@ from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.points.models import PointsEntry
 from app.rewards.models import CANCELLED, FULFILLED, REQUESTED, Redemption, Reward
+from app.spreadsheet import csv_safe
 from tests.conftest import HX, count_queries, csrf_token
 from tests.factories import make_challenge, make_company, make_level, make_user
 from tests.helpers import run_at_once

@@ -330,8 +330,8 @@ def test_inviting_an_existing_email_is_a_clear_error_and_keeps_the_input(client,
 
 
 def test_invite_reports_an_address_taken_at_the_same_moment(client, db, login_as, post_form, monkeypatch):
-    from app.participants import accounts
     from app.auth.services import AccountError
+    from app.participants import accounts
 
     login_as("marketer", locale="en")
     make_company("Acme")
@@ -567,7 +567,7 @@ def _thousand_customers(sales_email):
     # Spread the bad rows through the file; the duplicates come after the rows they repeat.
     positions = sorted(random.Random(7).sample(range(60, 1000), 20))
     expected = {}
-    for position, (row, reason) in zip(positions, bad):
+    for position, (row, _reason) in zip(positions, bad, strict=True):
         rows.insert(position, row)
     for index, row in enumerate(rows):
         for bad_row, reason in bad:

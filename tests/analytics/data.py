@@ -14,7 +14,7 @@ from app.extensions import db
 from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, LevelUnlock, Submission
 from app.nps.models import NpsResponse, category_for
 from app.points.models import PointsEntry
-from app.referrals.models import ReferralEvent, Referee, ShareClick
+from app.referrals.models import Referee, ReferralEvent, ShareClick
 from app.rewards.models import CANCELLED, FULFILLED, REQUESTED, Redemption, Reward
 from tests.factories import make_challenge, make_company, make_level, make_user
 

@@ -30,9 +30,9 @@ def _challenges_by_key():
     """The seeded challenges keyed as in app.demo.journey.CHALLENGES (matched on their English title)."""
     from sqlalchemy import select
 
+    from app.demo.journey import CHALLENGES
     from app.extensions import db
     from app.journey.models import Challenge
-    from app.demo.journey import CHALLENGES
 
     by_title = {c.title_en: c for c in db.session.scalars(select(Challenge))}
     return {key: by_title[title_en] for _lvl, key, _type, _pts, _rev, _t_nl, title_en, *_rest in CHALLENGES}
@@ -43,8 +43,8 @@ def reset_journey(app, email: str) -> None:
     from sqlalchemy import delete, func, select, update
 
     from app.auth.models import User
-    from app.extensions import db
     from app.demo import journey as seed
+    from app.extensions import db
     from app.journey.models import LevelUnlock, Submission
     from app.points.models import PointsEntry
     from app.rewards.models import Redemption, Reward, UserBadge

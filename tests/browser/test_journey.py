@@ -15,10 +15,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
 
-from tests.browser.conftest import CUSTOMER, DESKTOP, KLANT, PHONE, SCREENSHOTS, Tab, failed_resource, path_of
 from tests.browser import journey_fixtures
-from tests.browser.journey_fixtures import DemoJourney
+from tests.browser.conftest import CUSTOMER, DESKTOP, KLANT, PHONE, SCREENSHOTS, Tab, failed_resource, path_of
 from tests.browser.helpers import BLOCKING, OVERFLOW_JS, describe
+from tests.browser.journey_fixtures import DemoJourney
 
 pytestmark = pytest.mark.browser
 

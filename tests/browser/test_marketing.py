@@ -17,8 +17,8 @@ from playwright.sync_api import Page, Response, expect
 
 from tests.browser import journey_fixtures
 from tests.browser.conftest import KLANT, LOGOUT_SUBMIT, PHONE, SCREENSHOTS, Tab, path_of, wait_for_path
-from tests.browser.journey_fixtures import DemoJourney
 from tests.browser.helpers import BLOCKING, OVERFLOW_JS, describe
+from tests.browser.journey_fixtures import DemoJourney
 
 pytestmark = pytest.mark.browser
 

@@ -232,7 +232,7 @@ def test_badges_page_shows_earned_and_still_to_earn_with_what_it_takes(client, d
 
 
 def test_badges_of_another_customer_are_not_mine(client, db, login_as):
-    user = login_as("customer", locale="en")
+    login_as("customer", locale="en")
     other = make_user("customer")
     _badge_set(other)
     db.session.commit()

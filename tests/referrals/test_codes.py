@@ -8,11 +8,11 @@ from flask_migrate import upgrade
 from sqlalchemy import insert, select, text, update
 
 from app import create_app
-from app.participants.csvfile import parse_csv
-from app.participants.imports import import_participants
 from app.auth.models import User
 from app.auth.services import create_user
 from app.extensions import db as _db
+from app.participants.csvfile import parse_csv
+from app.participants.imports import import_participants
 from app.referrals.links import ensure_referral_code
 from tests.conftest import base_config
 from tests.factories import make_company, make_user

@@ -12,8 +12,8 @@ from app.dates import utcnow
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.points.models import PointsEntry
-from app.referrals.models import RefereeObjection, Referee, ReferralEvent
 from app.referrals.intake import Introduction, add_referee
+from app.referrals.models import Referee, RefereeObjection, ReferralEvent
 from app.referrals.settings import programme_settings
 from tests.conftest import HX, count_queries, csrf_token, form_value
 from tests.factories import make_company, make_user
@@ -445,7 +445,7 @@ def test_marketing_sets_milestone_points_and_caps(client, db, login_as, post_for
 def test_purge_removes_unconverted_referees_after_the_retention(runner, db, team):
     old = new_referee(team["referrer"], name="Old New", company="A")
     kept = new_referee(team["referrer"], name="Old Opportunity", company="B")
-    fresh = new_referee(team["referrer"], name="Fresh", company="C")
+    new_referee(team["referrer"], name="Fresh", company="C")
     old.stage_changed_at = kept.stage_changed_at = utcnow() - timedelta(days=200)
     kept.stage = "opportunity"
     unconfirmed = new_referee(team["referrer"], name="Never Confirmed", company="D")

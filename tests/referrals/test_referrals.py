@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from app.journey.models import PENDING, Submission
 from app.mail import OutboxMessage
 from app.points.models import PointsEntry
-from app.referrals.models import RefereeObjection, Referee, ShareClick
+from app.referrals.models import Referee, RefereeObjection, ShareClick
 from app.referrals.settings import programme_settings
-from tests.conftest import HX, count_queries
-from tests.factories import make_challenge, make_company, make_level, make_user
+from tests.conftest import count_queries
+from tests.factories import make_challenge, make_company, make_level
 
 INTRO = {
     "name": "Anna de Vries", "company": "Bouwbedrijf Noord", "role": "Operations director",

@@ -10,9 +10,9 @@ from app.points.models import PointsEntry
 from app.rewards.models import Redemption, Reward
 from app.rewards.redemptions import cancel, claim_reward, fulfil
 from tests.factories import make_level, make_user
-from tests.test_concurrency import _postgres_only, run_at_once  # noqa: F401  (autouse fixture)
+from tests.helpers import run_at_once
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.committed]
 WORKERS = 20
 
 
