@@ -18,7 +18,7 @@ from app import (
     models,  # noqa: F401  (every table, for Alembic and create_all)
     security,
 )
-from app.admin import designer, moderation, participants, programme
+from app.admin import designer, moderation, outbox, participants, programme
 from app.analytics import routes as analytics
 from app.audit import routes as audit
 from app.auth import routes as auth
@@ -43,7 +43,7 @@ from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
-                     designer, moderation, participants, programme, audit, analytics)
+                     designer, moderation, participants, programme, audit, analytics, outbox)
 
 
 class Anonymous(AnonymousUserMixin):

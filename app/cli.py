@@ -10,14 +10,14 @@ from pathlib import Path
 import click
 from flask import Flask
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from app.auth import services
 from app.auth.models import ADMIN, CUSTOMER, LOCALES, ROLES, SALES, Company, User
 from app.dates import utcnow
 from app.demo.cli import seed_demo
 from app.extensions import db
-from app.mail import SENT, OutboxMessage, deliver_due
+from app.mail import SENT, OutboxMessage, deliver_due, release_session
 from app.referrals.consent import purge_unconverted
 from app.referrals.settings import programme_settings
 
@@ -77,8 +77,16 @@ def register(app: Flask) -> None:
     def send_mail(loop: bool, interval: float, limit: int) -> None:
         """Deliver queued e-mail (SMTP, or the log when no MAIL_SERVER is set), with retries."""
         while True:
-            counts = deliver_due(limit=limit)
-            if counts["sent"] or counts["failed"] or not loop:
+            try:
+                counts = deliver_due(limit=limit)
+            except (OperationalError, InterfaceError) as exc:
+                # The database is down or hangs: the outbox is safe in it, so wait and try again.
+                release_session()
+                if not loop:
+                    raise click.ClickException(f"The database does not answer: {exc}") from exc
+                click.echo(f"The database does not answer; trying again in {interval:g} s.", err=True)
+                counts = None
+            if counts is not None and (counts["sent"] or counts["failed"] or not loop):
                 click.echo(f"Sent {counts['sent']}, failed {counts['failed']}.")
             if not loop:
                 if counts["failed"]:

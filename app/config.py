@@ -36,6 +36,19 @@ def _secret_key(instance_path: Path, env: str) -> str:
     return key
 
 
+def _engine_options(database_url: str) -> dict:
+    """PostgreSQL gets a connect and a statement timeout, so a database that is down or hangs costs a
+    request seconds (and a 503 page), never a worker stuck until gunicorn kills it."""
+    options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        statement_ms = int(float(os.environ.get("DB_STATEMENT_TIMEOUT", 15)) * 1000)
+        options["connect_args"] = {
+            "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", 3)),
+            "options": f"-c statement_timeout={statement_ms}",
+        }
+    return options
+
+
 def load_config(instance_path: str) -> dict:
     """Build the config dict from the environment."""
     instance = Path(instance_path)
@@ -51,7 +64,8 @@ def load_config(instance_path: str) -> dict:
         "APP_ENV": env,
         "SECRET_KEY": _secret_key(instance, env),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "DB_HEALTH_TIMEOUT": float(os.environ.get("DB_HEALTH_TIMEOUT", 2)),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
@@ -89,7 +103,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL"),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", 20)),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Ambassador Journey <no-reply@example.com>"),
-        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 5)),
+        # How long a message is retried, from its first failed attempt, before it is marked dead.
+        "MAIL_RETRY_FOR": int(os.environ.get("MAIL_RETRY_FOR", 3 * 24 * 60 * 60)),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
         "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
         # Who "we" are in the messages referees read (the company running the programme).

@@ -1,4 +1,7 @@
-"""E-mail outbox: mail is queued in the same transaction as the change and delivered after commit."""
+"""E-mail outbox: mail is queued in the same transaction as the change and delivered after commit.
+
+A message that cannot be delivered is retried with a growing, capped delay for MAIL_RETRY_FOR (three
+days by default) from its first attempt; only then is it dead, listed for admins who can queue it again."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +13,7 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import CheckConstraint, Index, String, Text, event, select, update
+from sqlalchemy import CheckConstraint, Index, Select, String, Text, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.dates import utcnow
@@ -18,15 +21,20 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT = "pending", "sending", "sent"
+# Given up after MAIL_RETRY_FOR. Stored as "failed", the name it had before retries ran for days.
+DEAD = "failed"
 # A worker that died mid-delivery leaves a row in SENDING; after this it is tried again.
 STALE_CLAIM = timedelta(minutes=10)
+# After the first failure: quick retries for a hiccup, then a steady pace for an outage.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+RETRY_EVERY = timedelta(hours=3)
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint(f"status IN {(PENDING, SENDING, SENT, FAILED)!r}", name="status_known"),
+        CheckConstraint(f"status IN {(PENDING, SENDING, SENT, DEAD)!r}", name="status_known"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 
@@ -39,6 +47,9 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The first failed attempt: the retry window runs from here, not from queueing (the worker may
+    # have been down for a while).
+    first_attempt_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
@@ -79,8 +90,18 @@ def deliver_committed_after_request(response):
             deliver_due(only_ids=ids)
         except Exception:  # the outbox keeps it; the worker tries again
             log.exception("Immediate delivery failed; left in the outbox")
-            db.session.rollback()
+            release_session()
     return response
+
+
+def release_session() -> None:
+    """End the session after a failure without risking a second one: roll back, and when even that
+    fails (a dead or hanging connection) drop the connection instead of waiting on it."""
+    try:
+        db.session.rollback()
+    except Exception:
+        log.warning("Rollback failed; the connection is discarded", exc_info=True)
+        db.session.invalidate()
 
 
 def _claim(message_id: int) -> bool:
@@ -159,8 +180,9 @@ def _backend():
     return SmtpBackend(current_app.config) if current_app.config["MAIL_BACKEND"] == "smtp" else LogBackend()
 
 
-def _retry_delay(attempts: int) -> timedelta:
-    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt."""
+    return RETRY_DELAYS[attempts - 1] if attempts <= len(RETRY_DELAYS) else RETRY_EVERY
 
 
 def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str, int]:
@@ -181,14 +203,14 @@ def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str
     counts = {"sent": 0, "failed": 0}
     if not ids:
         return counts
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    retry_for = timedelta(seconds=current_app.config["MAIL_RETRY_FOR"])
     try:
         backend = _backend().__enter__()
     except (OSError, smtplib.SMTPException) as exc:
         # The server is unreachable: count an attempt on each due message, keep them all.
         for message_id in ids:
             if _claim(message_id):
-                _failed(db.session.get(OutboxMessage, message_id), exc, max_attempts)
+                _failed(db.session.get(OutboxMessage, message_id), exc, retry_for)
                 counts["failed"] += 1
         db.session.commit()
         return counts
@@ -200,7 +222,7 @@ def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str
             try:
                 backend.send(_build(message))
             except (OSError, smtplib.SMTPException) as exc:
-                _failed(message, exc, max_attempts)
+                _failed(message, exc, retry_for)
                 counts["failed"] += 1
             else:
                 message.status, message.sent_at, message.attempts = SENT, utcnow(), message.attempts + 1
@@ -212,12 +234,40 @@ def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str
     return counts
 
 
-def _failed(message: OutboxMessage, exc: Exception, max_attempts: int) -> None:
+def _failed(message: OutboxMessage, exc: Exception, retry_for: timedelta) -> None:
+    now = utcnow()
     message.attempts += 1
     message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    if message.attempts >= max_attempts:
-        message.status = FAILED
-    else:
-        message.status = PENDING
-        message.next_attempt_at = utcnow() + _retry_delay(message.attempts)
-    log.warning("Mail %s to %s failed (attempt %s): %s", message.id, message.to_address, message.attempts, exc)
+    message.first_attempt_at = message.first_attempt_at or now
+    if now - message.first_attempt_at >= retry_for:
+        message.status = DEAD
+        log.error("Mail %s is dead after %s attempts since %s: %s", message.id, message.attempts,
+                  message.first_attempt_at.isoformat(timespec="minutes"), exc)
+        return
+    message.status = PENDING
+    message.next_attempt_at = now + retry_delay(message.attempts)
+    log.warning("Mail %s failed (attempt %s), next attempt at %s: %s", message.id, message.attempts,
+                message.next_attempt_at.isoformat(timespec="minutes"), exc)
+
+
+def dead_mail() -> Select:
+    """Dead messages, the most recently tried first (for the admin list)."""
+    return select(OutboxMessage).where(OutboxMessage.status == DEAD).order_by(
+        OutboxMessage.claimed_at.desc(), OutboxMessage.id.desc())
+
+
+def dead_count() -> Select:
+    """How many messages are dead: a statement, so the health check can run it on its own connection."""
+    return select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == DEAD)
+
+
+def requeue(message_id: int) -> bool:
+    """Queue a dead message again, with a fresh retry window (flush only). A conditional UPDATE, so
+    two admins clicking at once queue it once; False when it was not dead (any more)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == DEAD)
+        .values(status=PENDING, attempts=0, first_attempt_at=None, next_attempt_at=utcnow(), claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -44,7 +44,7 @@ def test_database_and_redis_urls_come_from_the_environment(tmp_path, monkeypatch
 
 def test_healthz_ok(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.status_code == 200 and response.json == {"status": "ok", "dead_mail": 0}
 
 
 def test_healthz_503_when_the_database_does_not_answer(tmp_path, monkeypatch):
@@ -53,6 +53,7 @@ def test_healthz_503_when_the_database_does_not_answer(tmp_path, monkeypatch):
     monkeypatch.setattr(app.logger, "disabled", True)  # the "app" logger is shared by every app instance
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json == {"status": "unavailable"}
+    assert response.headers["Retry-After"]
 
 
 def test_security_headers_on_every_page(client):

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_babel import refresh
 from flask_login import current_user
-from sqlalchemy import text
 
 from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES
 from app.extensions import db, limiter
+from app.health import dead_mail_count
 from app.htmx import redirect_to, render
 from app.i18n import remember_locale
 from app.journey.routes import render_home
@@ -48,10 +48,9 @@ def set_language():
 @public
 @limiter.exempt
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means "not ready"
-        db.session.rollback()
-        current_app.logger.exception("Health check: the database does not answer")
-        return jsonify(status="unavailable"), 503
-    return jsonify(status="ok")
+    dead = dead_mail_count(current_app._get_current_object())
+    if dead is None:
+        response = jsonify(status="unavailable")
+        response.headers["Retry-After"] = "30"
+        return response, 503
+    return jsonify(status="ok", dead_mail=dead)
