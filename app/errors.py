@@ -6,7 +6,6 @@ error handler fails a plain page of our own (LastResort) answers instead of the 
 from __future__ import annotations
 
 import logging
-import sys
 
 from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
@@ -81,7 +80,7 @@ def _drop_connections() -> None:
     """Discard the session's connections without a round trip: a ROLLBACK on a connection to a database
     that is gone or hangs could raise again or wait for minutes."""
     try:
-        db.session.invalidate()
+        db.session().invalidate()
     except Exception:  # nothing more to release; the page must still be shown
         log.warning("Could not discard the database connection", exc_info=True)
 
@@ -179,7 +178,8 @@ class LastResort:
             if code == 503:
                 headers.append(("Retry-After", RETRY_AFTER))
             status = "503 Service Unavailable" if code == 503 else "500 Internal Server Error"
-            start_response(status, headers, sys.exc_info())
+            # Flask builds the whole response before start_response, so nothing has been sent yet.
+            start_response(status, headers)
             return [body]
 
 

@@ -101,7 +101,7 @@ def release_session() -> None:
         db.session.rollback()
     except Exception:
         log.warning("Rollback failed; the connection is discarded", exc_info=True)
-        db.session.invalidate()
+        db.session().invalidate()
 
 
 def _claim(message_id: int) -> bool:
