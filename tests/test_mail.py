@@ -12,6 +12,7 @@ from app.audit.models import AuditEntry
 from app.auth import services
 from app.dates import utcnow
 from app.mail import DEAD, PENDING, RETRY_EVERY, SENT, OutboxMessage, deliver_due
+from tests.conftest import count_queries
 from tests.factories import make_outbox_message, make_user
 from tests.helpers import Inbox, free_port
 
@@ -289,3 +290,20 @@ def test_a_long_batch_stamps_each_claim_when_it_is_made(app, db, monkeypatch):
     assert deliver_due() == {"sent": 2, "failed": 0}
     second = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[1]
     assert second.claimed_at >= start + timedelta(minutes=11)
+
+
+def test_dead_mail_page_query_budget_does_not_grow_with_rows(app, client, db, login_as):
+    login_as("admin", locale="en")
+
+    def queries() -> int:
+        with count_queries(app) as statements:
+            assert client.get("/admin/outbox").status_code == 200
+        return len(statements)
+
+    make_outbox_message(status=DEAD)
+    db.session.commit()
+    few = queries()
+    for _ in range(24):
+        make_outbox_message(status=DEAD)
+    db.session.commit()
+    assert few == queries() <= 4  # the user, the count, the page
