@@ -22,7 +22,7 @@ from app.notifications.models import Notification
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey
 from app.points.models import PointsEntry
 from app.privacy.models import ConsentRecord
-from app.privacy.scrub import PLACEHOLDER, redact_everywhere, redact_mentions
+from app.privacy.scrub import PLACEHOLDER, forget_referee_mentions, redact_mentions
 from app.referrals.models import Ask, AskStatus, Referee, ReferralEvent, ReferralQuota, ShareClick
 from app.rewards.models import Redemption, UserBadge
 
@@ -107,13 +107,7 @@ def _delete(model, where) -> Callable[[Erasure], None]:
 def anonymise_referee(referee: Referee) -> None:
     """A person the erased customer named: the record stays for the pipeline figures (stage,
     source, dates) but nothing of the person does; their unique keys go, so they may be named again."""
-    words = [w for w in (referee.name, referee.email, referee.linkedin_url) if w and len(w) >= 4]
-    companions = [referee.company] if referee.company else []
-    # Texts that name them: the referrer's ledger reasons and notifications, mail, audit.
-    redact_everywhere(words, companions)
-    if referee.email:
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == referee.email)
-                           .execution_options(synchronize_session=False))
+    forget_referee_mentions(referee)
     referee.name, referee.company, referee.job_role, referee.linkedin_url = PLACEHOLDER, "", "", ""
     referee.email = referee.email_key = referee.person_key = None
     referee.benefit = referee.lost_reason = ""

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import JSON, Text, cast, func, or_, select
+from sqlalchemy import JSON, Text, cast, delete, func, or_, select
 
 from app.audit.models import AuditEntry
 from app.extensions import db
@@ -15,7 +15,7 @@ from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.nps.models import FollowUp, NpsResponse, Survey
 from app.points.models import PointsEntry
-from app.referrals.models import Ask, ReferralEvent
+from app.referrals.models import Ask, Referee, ReferralEvent
 
 # What stands where a name was. Language-neutral, so it reads in Dutch and English alike.
 PLACEHOLDER = "[…]"
@@ -107,3 +107,13 @@ def mention_columns():
 def redact_everywhere(words: list[str], companions: Iterable[str] = ()) -> None:
     for model, columns in mention_columns():
         redact_mentions(model, columns, words, companions)
+
+
+def forget_referee_mentions(referee: Referee) -> None:
+    """What other rows say about a referee goes: the referrer's ledger reasons and notifications
+    ("Introduction of <name>"), mail to the account manager, audit summaries; mail to them is dropped."""
+    words = needles(referee.name, referee.email, referee.linkedin_url)
+    redact_everywhere(words, companions=[referee.company] if referee.company else [])
+    if referee.email:
+        db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.to_address) == referee.email.lower())
+                           .execution_options(synchronize_session=False))
