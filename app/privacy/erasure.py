@@ -34,10 +34,12 @@ def erase_customer(user: User, by: User) -> None:
     erasure = Erasure(user=user, words=needles(user.name, user.email, user.display_name, user.linkedin_url))
     for redemption in db.session.scalars(
         select(Redemption).where(Redemption.user_id == user.id, Redemption.status == REQUESTED)
+        .order_by(Redemption.id)
     ):
         cancel(redemption, by)  # points and stock come back; their ledger rows stay
     for submission in db.session.scalars(
         select(Submission).where(Submission.user_id == user.id, Submission.consent_withdrawn_at.is_(None))
+        .order_by(Submission.id)
     ):
         if get_type(submission.challenge.type_key).consent:
             withdraw_consent(submission, user, source=FROM_ERASURE)  # unpublished, recorded as withdrawn
