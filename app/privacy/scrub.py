@@ -50,15 +50,17 @@ def redact_json(value, words: Iterable[str]):
 
 def _matches(column, words: list[str]):
     """A WHERE clause: the column mentions any of the words (case-insensitive; JSON as its text,
-    where a non-ASCII name may be stored \\u-escaped)."""
+    where a non-ASCII name may be stored \\u-escaped; SQLite's lower() folds ASCII only, so the
+    words as written are looked for too)."""
     is_json = isinstance(column.type, JSON)
-    text = func.lower(cast(column, Text)) if is_json else func.lower(column)
+    text = cast(column, Text) if is_json else column
     forms = set()
     for word in words:
-        forms.add(word.lower())
+        forms.add(word)
         if is_json:
-            forms.add(json.dumps(word)[1:-1].lower())
-    return or_(*(text.contains(form, autoescape=True) for form in forms))
+            forms.add(json.dumps(word)[1:-1])
+    return or_(*(clause for form in forms for clause in (
+        func.lower(text).contains(form.lower(), autoescape=True), text.contains(form, autoescape=True))))
 
 
 def redact_mentions(model, columns: Iterable[str], words: list[str], companions: Iterable[str] = (),

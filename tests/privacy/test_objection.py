@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEntry
 from app.notifications.models import Notification
 from app.points.models import PointsEntry
 from app.privacy.scrub import redact_mentions
 from app.referrals.intake import Introduction, add_referee, tell_account_manager
 from app.referrals.models import RefereeObjection
 from tests.conftest import csrf_token
-from tests.factories import make_company, make_notification, make_programme_settings, make_user
+from tests.factories import make_audit_entry, make_company, make_notification, make_programme_settings, make_user
 from tests.privacy.conftest import MARKER, marker_hits
 
 
@@ -56,3 +57,12 @@ def test_another_persons_rows_keep_the_same_company_name(db):
     other = make_notification(text="Introduction of Bram Bos (Acme)")
     redact_mentions(Notification, ("text_nl", "text_en"), ["Anna de Vries"], companions=["Acme"])
     assert mine.text_en == "Introduction of […] ([…])" and other.text_en == "Introduction of Bram Bos (Acme)"
+
+
+def test_a_name_with_accents_is_found_in_text_and_json(db):
+    entry = make_audit_entry(summary="Moved Émile Öztürk", details={"name": "Émile Öztürk"})
+    note = make_notification(text="Introduction of Émile Öztürk: Meeting")
+    redact_mentions(Notification, ("text_nl", "text_en"), ["Émile Öztürk"])
+    redact_mentions(AuditEntry, ("summary", "details"), ["Émile Öztürk"])
+    assert note.text_en == "Introduction of […]: Meeting"
+    assert entry.summary == "Moved […]" and entry.details == {"name": "[…]"}
