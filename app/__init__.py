@@ -36,6 +36,7 @@ from app.main import routes as main
 from app.main.forms import LANGUAGE_NAMES
 from app.nps import routes as nps
 from app.points.services import totals
+from app.privacy import routes as privacy
 from app.referrals import routes as referrals
 from app.sales import ask as sales_ask
 from app.sales import pipeline as sales_pipeline
@@ -43,7 +44,7 @@ from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
-                     designer, moderation, participants, programme, audit, analytics, outbox)
+                     designer, moderation, participants, programme, audit, analytics, outbox, privacy)
 
 
 class Anonymous(AnonymousUserMixin):

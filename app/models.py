@@ -8,6 +8,7 @@ from app.mail import OutboxMessage  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey  # noqa: F401
 from app.points.models import PointsEntry  # noqa: F401
+from app.privacy.models import ConsentRecord  # noqa: F401
 from app.referrals.models import (  # noqa: F401
     Ask,
     AskStatus,

@@ -20,6 +20,8 @@ from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey, category_for
 from app.points.models import PointsEntry
+from app.privacy.consent import text_hash
+from app.privacy.models import FROM_CHALLENGE, QUOTE_PUBLICATION, ConsentRecord
 from app.referrals.models import (
     NEW,
     Ask,
@@ -247,3 +249,11 @@ def make_audit_entry(actor: User | None = None, action: str = "challenge.publish
     return _add(AuditEntry(actor_id=actor.id, action=action,
                            target_type=type(target).__name__ if target is not None else None,
                            target_id=getattr(target, "id", None), **fields))
+
+
+def make_consent_record(user: User | None = None, *, kind: str = QUOTE_PUBLICATION, granted: bool = True,
+                        submission: Submission | None = None, **fields) -> ConsentRecord:
+    return _add(ConsentRecord(user_id=(user or make_user()).id, kind=kind, granted=granted,
+                              submission_id=submission.id if submission else None,
+                              text_hash=fields.pop("text_hash", text_hash("I agree.")), locale=fields.pop("locale", "en"),
+                              source=fields.pop("source", FROM_CHALLENGE), **fields))

@@ -50,9 +50,17 @@ SAMPLE_ARGS = {
 }
 
 
-from tests.access_tables import analytics, designer, moderation, participants, referrals, sales_ask  # noqa: E402
+from tests.access_tables import (  # noqa: E402
+    analytics,
+    designer,
+    moderation,
+    participants,
+    privacy,
+    referrals,
+    sales_ask,
+)
 
-for _area in (analytics, designer, moderation, participants, referrals, sales_ask):
+for _area in (analytics, designer, moderation, participants, privacy, referrals, sales_ask):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)

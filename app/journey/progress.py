@@ -22,6 +22,8 @@ from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, Level, Le
 from app.journey.state import CLOSED, DONE, LOCKED, PAUSED, WAITING, JourneyState, journey_state
 from app.notifications.services import notify
 from app.points.services import award_points
+from app.privacy.consent import record_withdrawal
+from app.privacy.models import FROM_CONTRIBUTIONS
 from app.rewards.badges import evaluate_badges
 from app.rewards.models import Badge
 from app.urls import external_url
@@ -176,7 +178,7 @@ def tell_customer(submission: Submission, approved: bool, note: str | None) -> N
 
 # --- consent ---------------------------------------------------------------------------------------
 
-def withdraw_consent(submission: Submission, user: User) -> bool:
+def withdraw_consent(submission: Submission, user: User, source: str = FROM_CONTRIBUTIONS) -> bool:
     """The customer takes back a publication consent: the item is unpublished at once."""
     if submission.user_id != user.id or not get_type(submission.challenge.type_key).consent:
         return False
@@ -188,4 +190,7 @@ def withdraw_consent(submission: Submission, user: User) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(submission)
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    record_withdrawal(submission, source)  # the consent record: a withdrawal is a new row
+    return True

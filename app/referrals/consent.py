@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import Submission
+from app.privacy.scrub import forget_referee_mentions
 from app.referrals.intake import key_hash, person_key
 from app.referrals.links import split_contact
 from app.referrals.models import FROM_SHARE, OPPORTUNITY, WON, Referee, RefereeObjection
@@ -17,8 +18,9 @@ from app.referrals.settings import programme_settings
 
 
 def erase(referee: Referee) -> None:
-    """Objection: the record goes; a hash of the e-mail and of name + company stays, so the person
-    is not added again. Points the referrer already earned stay theirs."""
+    """Objection: the record goes, and so does every mention of the person elsewhere (ledger reasons,
+    notifications, mail, audit); a hash of the e-mail and of name + company stays, so the person is
+    not added again. Points the referrer already earned stay theirs (their reason no longer names them)."""
     for key in (referee.email_key, referee.person_key):
         if key:
             try:
@@ -27,6 +29,7 @@ def erase(referee: Referee) -> None:
             except IntegrityError:
                 pass  # objected before (an earlier record)
     _scrub_submissions([referee])
+    forget_referee_mentions(referee)
     # Its history goes with it (ON DELETE CASCADE).
     db.session.execute(delete(Referee).where(Referee.id == referee.id))
     db.session.flush()
@@ -65,7 +68,9 @@ def purge_unconverted(now=None) -> int:
     ids = list(db.session.scalars(stale.union(unconfirmed)))
     if not ids:
         return 0
-    _scrub_submissions(list(db.session.scalars(
-        select(Referee).where(Referee.id.in_(ids), Referee.submission_id.is_not(None)))))
+    referees = list(db.session.scalars(select(Referee).where(Referee.id.in_(ids))))
+    _scrub_submissions([r for r in referees if r.submission_id])
+    for referee in referees:  # retention ends the same way as an objection, hash aside
+        forget_referee_mentions(referee)
     db.session.execute(delete(Referee).where(Referee.id.in_(ids)))  # events go with them (CASCADE)
     return len(ids)

@@ -9,6 +9,8 @@ from wtforms.validators import Optional
 from app.challenges.registry import ChallengeType, StaffAnswer, data_of, register
 from app.challenges.types._common import labels_of, must_tick, radio, text_of
 from app.forms import Form, max_length, strip
+from app.privacy.consent import record_grant
+from app.privacy.models import FROM_CHALLENGE
 
 INTERVIEW_FORMATS = {"video_call": _l("Video call"), "on_site": _l("At your office"), "written": _l("In writing")}
 STORY_PERIODS = {"this_month": _l("This month"), "next_quarter": _l("Next quarter"), "later": _l("Later")}
@@ -48,6 +50,12 @@ class CaseStory(ChallengeType):
     def to_data(self, form, challenge, user):
         return {"agree_story": True, "interview_format": form.interview_format.data,
                 "period": form.period.data, "topics": form.topics.data or ""}
+
+    def after_submit(self, submission, user):
+        scope = {"interview_format": submission.data.get("interview_format"), "period": submission.data.get("period")}
+        record_grant(submission, gettext(
+            "You may write a customer story about us. I read and approve the text before it is published."),
+            FROM_CHALLENGE, scope)
 
     def summary(self, submission):
         return labels_of([submission.data.get("interview_format"), submission.data.get("period")],

@@ -25,6 +25,8 @@ from app.challenges.types._common import (
     text_of,
 )
 from app.forms import Form, strip
+from app.privacy.consent import record_grant
+from app.privacy.models import FROM_CHALLENGE
 
 QUOTE_CHANNELS = {
     "website": _l("Website"), "social": _l("Social media"),
@@ -116,6 +118,17 @@ class Quote(ChallengeType):
             "until": form.until.data.isoformat() if form.until.data else None,
             "agree": True,
         }
+
+    def after_submit(self, submission, user):
+        # The proof of the consent: the exact wording agreed to, in the language shown, and its scope.
+        data = submission.data
+        scope = {name: data.get(name) for name in ("show_name", "show_company", "show_logo", "show_photo",
+                                                   "channels", "until")}
+        record_grant(submission, self.consent_text(), FROM_CHALLENGE, scope)
+
+    @staticmethod
+    def consent_text() -> str:
+        return gettext("I agree that my quote is published as described above. I can withdraw this consent at any time.")
 
     def summary(self, submission):
         return text_of(submission.data.get("quote"))[:140]

@@ -1,0 +1,1 @@
+"""Customers' data rights: the export of everything we hold about them, erasure, consent records."""
