@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.challenges.types.quote import Quote
+from app.challenges.types.reference_call import ReferenceCall
 from app.journey.models import Submission
 from app.privacy.consent import text_hash
 from app.privacy.models import ConsentRecord
@@ -45,3 +46,15 @@ def test_withdrawing_appends_a_record_and_keeps_the_grant(client, db, login_as, 
     assert (grant.kind, grant.granted, withdrawal.granted) == ("case_story", True, False)
     assert withdrawal.source == "contributions" and withdrawal.text_hash == grant.text_hash
     assert withdrawal.submission_id == grant.submission_id == submission.id
+
+
+def test_being_a_reference_records_the_consent_with_its_wording_and_scope(app, client, db, login_as, post_form):
+    challenge = make_challenge(make_level(threshold=0), "reference_call", 25, {}, needs_review=True)
+    customer = login_as("customer", locale="en")
+    data = {"calls_per_quarter": "2", "topics": "", "contact": "phone", "agree": "y"}
+    assert post_form(f"/challenges/{challenge.id}", data).status_code == 303
+    [record] = records(db, customer.id)
+    assert (record.kind, record.granted, record.locale, record.source) == ("reference_call", True, "en", "challenge")
+    with app.test_request_context(), force_locale("en"):
+        assert record.text_hash == text_hash(str(ReferenceCall.consent_text()))
+    assert record.scope == {"calls_per_quarter": "2", "contact": "phone"}

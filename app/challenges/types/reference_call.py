@@ -9,6 +9,8 @@ from wtforms.validators import Optional
 from app.challenges.registry import ChallengeType, StaffAnswer, data_of, register
 from app.challenges.types._common import labels_of, must_tick, radio, text_of
 from app.forms import Form, max_length, strip
+from app.privacy.consent import record_grant
+from app.privacy.models import FROM_CHALLENGE
 
 REFERENCE_CONTACT = {"email": _l("E-mail"), "phone": _l("Phone"), "video_call": _l("Video call")}
 
@@ -46,6 +48,15 @@ class ReferenceCall(ChallengeType):
     def to_data(self, form, challenge, user):
         return {"calls_per_quarter": form.calls_per_quarter.data, "topics": form.topics.data or "",
                 "contact": form.contact.data, "agree": True}
+
+    def after_submit(self, submission, user):
+        # The proof of the consent: the exact wording agreed to, in the language shown, and its scope.
+        scope = {name: submission.data.get(name) for name in ("calls_per_quarter", "contact")}
+        record_grant(submission, self.consent_text(), FROM_CHALLENGE, scope)
+
+    @staticmethod
+    def consent_text() -> str:
+        return gettext("Our sales team may introduce me to prospects as a reference. I can stop at any time.")
 
     def summary(self, submission):
         try:
