@@ -59,6 +59,7 @@ def base_config(tmp_dir) -> dict:
         "PUBLIC_FORM_RATE_LIMIT": "100000 per minute",
         "MAIL_DELIVER_ON_COMMIT": False,
         "SERVER_NAME": "portal.test",
+        "BASE_URL": "http://portal.test",  # every absolute link (mail, share links) starts here
     }
 
 
