@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, SecurityError
@@ -176,8 +177,11 @@ def _csrf_failed(error: CSRFError):
 
 
 def _bad_host(error: SecurityError):
-    seclog.event("input_validation_fail", "(host)", seclog.current_user_id(), reason="host not trusted")
-    return handle_http_exception(error)
+    """A Host header this site does not serve (TRUSTED_HOSTS). No URL can be built for such a
+    request, so the answer is a short plain text rather than the page layout."""
+    seclog.event("input_validation_fail", "(host)", "anonymous", reason="host not trusted")
+    text = _("This address is not served here. Check the address you used.")
+    return Response(f"400 {text}\n", status=400, mimetype="text/plain")
 
 
 def init_proxies(app: Flask) -> None:
