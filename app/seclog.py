@@ -2,7 +2,7 @@
 (https://cheatsheetseries.owasp.org/cheatsheets/Logging_Vocabulary_Cheat_Sheet.html):
 
     authn_login_fail:<user>          a sign-in that did not match (user id, or the e-mail typed)
-    authn_login_lock:account         the per-account sign-in limit locked an e-mail out for a while
+    authn_login_lock:<e-mail>        the per-account sign-in limit locked an e-mail out for a while
     excess_rate_limit_exceeded:<key>,<limit>   any rate limit was hit (address or hashed account key)
     authz_fail:<user>,<endpoint>     access denied (403)
     input_validation_fail:(<fields>),<user>    a CSRF failure, a Host header we do not serve

@@ -112,7 +112,7 @@ def account_key() -> str:
 
 def login_locked(limit) -> None:
     """on_breach of the per-account sign-in limit."""
-    seclog.event("authn_login_lock", "account", reason=limit.limit)
+    seclog.event("authn_login_lock", normalise_email(request.form.get("email")), reason=limit.limit)
 
 
 def login_failed(response) -> bool:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import User
 from app.extensions import db
 from app.mail import OutboxMessage
+from app.referrals.models import ShareClick
 from tests.factories import PASSWORD
 from tests.security.conftest import production_csrf
 
@@ -113,3 +114,22 @@ def test_password_reset_requests_are_limited_per_account(stack, email):
     assert len(sent) == (3 if email.startswith("kees") else 0)
     # Another account is not affected.
     assert attempt(app, client, "anna@example.com", "", "192.0.2.1", path="/password/forgot").status_code == 200
+
+
+def test_with_redis_counters_a_visitor_counts_once_a_day(production_app, redis_db):
+    """Link opens (/r/<code>) de-duplicate in the limit storage: in Redis, shared by every worker."""
+    app = production_app(LINK_OPEN_RATE_LIMIT="100 per minute", PROXY_COUNT="1")
+    with app.app_context():
+        db.session.add(User(email="anouk@example.com", name="Anouk", role="customer", referral_code="anouk-code-1",
+                            password_hash=generate_password_hash("x")))
+        db.session.commit()
+    for worker in (app.test_client(), app.test_client()):
+        for _ in range(2):
+            response = worker.get("/r/anouk-code-1?c=email", headers={
+                "Host": "portal.test", "User-Agent": "Firefox", "X-Forwarded-For": "198.51.100.1"})
+            assert response.status_code == 200
+    app.test_client().get("/r/anouk-code-1?c=email", headers={
+        "Host": "portal.test", "User-Agent": "Firefox", "X-Forwarded-For": "198.51.100.2"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ShareClick.id))) == 2
+    assert len([key for key in redis_db.keys("*") if b"link-open/anouk-code-1/email/" in key]) == 2
