@@ -180,7 +180,7 @@ def _bad_host(error: SecurityError):
     """A Host header this site does not serve (TRUSTED_HOSTS). No URL can be built for such a
     request, so the answer is a short plain text rather than the page layout."""
     seclog.event("input_validation_fail", "(host)", "anonymous", reason="host not trusted")
-    text = _("This address is not served here. Check the address you used.")
+    text = _("This web address does not belong to this site. Check the address you used.")
     return Response(f"400 {text}\n", status=400, mimetype="text/plain")
 
 
