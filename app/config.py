@@ -122,7 +122,7 @@ def load_config(instance_path: str) -> dict:
         # Opening a customer's link (/r/<code>): per address; each visitor counts once a day anyway.
         "LINK_OPEN_RATE_LIMIT": os.environ.get("LINK_OPEN_RATE_LIMIT", "30 per minute;300 per hour"),
         # A reset request answers after at least this long, known address or not (no timing hint).
-        "RESET_REQUEST_MIN_SECONDS": float(os.environ.get("RESET_REQUEST_MIN_SECONDS", "0.25")),
+        "RESET_REQUEST_MIN_SECONDS": float(os.environ.get("RESET_REQUEST_MIN_SECONDS", "0.4")),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none, trust no header).
         "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
