@@ -75,6 +75,8 @@ def first_open_today(code: str, channel: str, visitor: str) -> bool:
     """True once per (link, channel, visitor, day): an atomic counter in the rate-limit storage
     (Redis in production, shared by every worker), expiring after a day."""
     key = f"link-open/{code}/{channel}/{visitor}"
+    if not limiter.enabled:
+        return True  # RATELIMIT_ENABLED=0: no counter store to remember visitors in
     try:
         return limiter.storage.incr(key, 24 * 60 * 60) == 1
     except Exception:  # the counter store is down: count the open rather than fail the page
