@@ -1,8 +1,8 @@
 """Timing parity: an unknown address, a wrong password and a deactivated account take the same
 time to refuse, and a reset request takes as long for a known address as for an unknown one.
 
-The tests compare medians of interleaved samples taken through the test client; they never assert
-an absolute time. The suite hashes passwords cheaply (tests/conftest.py), which would drown a
+The tests compare medians of interleaved samples taken through the test client (processor time
+for sign-in, wall-clock time for the reset's time floor); they never assert an absolute time. The suite hashes passwords cheaply (tests/conftest.py), which would drown a
 missing hash in request overhead, so here the accounts and the dummy hash use a costlier scrypt
 (as in production, the same parameters for both): a path that skips the hash then stands out,
 which the control below checks."""
