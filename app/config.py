@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,61 @@ def _engine_options(database_url: str) -> dict:
     return options
 
 
+def _base_url(env: str) -> str:
+    """Where every absolute link points (e-mails, share links): never the request's Host header."""
+    url = (os.environ.get("BASE_URL") or "").strip().rstrip("/")
+    if not url:
+        if env == "production":
+            raise ConfigError("BASE_URL must be set when APP_ENV=production (e.g. https://ambassadors.example.com).")
+        return f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"BASE_URL must be an http(s) URL with a host, not {url!r}.")
+    return url
+
+
+def _trusted_hosts(env: str, base_url: str) -> list[str] | None:
+    """Host headers the app answers to. Production: BASE_URL's host plus TRUSTED_HOSTS (comma
+    separated); any other Host gets a 400. Development answers any host unless TRUSTED_HOSTS is set."""
+    extra = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if env != "production" and not extra:
+        return None
+    return [urlsplit(base_url).hostname, *extra]
+
+
+def _workers() -> int | None:
+    """How many processes serve the app: WORKERS, else gunicorn's own WEB_CONCURRENCY; None if unknown."""
+    for name in ("WORKERS", "WEB_CONCURRENCY"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            try:
+                return max(int(value), 1)
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+    return None
+
+
+def _limit_storage(env: str, redis_url: str | None) -> str:
+    """Rate-limit counters. In memory they are counted per process, so production without Redis
+    starts only when WORKERS=1 says there is exactly one process."""
+    if redis_url:
+        return redis_url
+    if env == "production" and _workers() != 1:
+        raise ConfigError(
+            "REDIS_URL must be set when APP_ENV=production: in-memory rate limits count per worker process, "
+            "so every worker would allow the full limit. Set WORKERS=1 only if exactly one process serves the app."
+        )
+    return "memory://"
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def load_config(instance_path: str) -> dict:
     """Build the config dict from the environment."""
     instance = Path(instance_path)
@@ -60,6 +116,7 @@ def load_config(instance_path: str) -> dict:
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     redis_url = os.environ.get("REDIS_URL") or None
     https = _bool("HTTPS", env == "production")
+    base_url = _base_url(env)
     return {
         "APP_ENV": env,
         "SECRET_KEY": _secret_key(instance, env),
@@ -67,17 +124,28 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "DB_HEALTH_TIMEOUT": float(os.environ.get("DB_HEALTH_TIMEOUT", 2)),
         "REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_URI": _limit_storage(env, redis_url),
+        "WORKERS": _workers(),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "5 per minute;30 per hour"),
+        # Per account (the normalised e-mail typed), whatever the address: failed sign-ins and reset requests.
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        "RESET_ACCOUNT_RATE_LIMIT": os.environ.get("RESET_ACCOUNT_RATE_LIMIT", "3 per 15 minutes;10 per day"),
+        # Opening a customer's link (/r/<code>): per address; each visitor counts once a day anyway.
+        "LINK_OPEN_RATE_LIMIT": os.environ.get("LINK_OPEN_RATE_LIMIT", "30 per minute;300 per hour"),
+        # A reset request answers after at least this long, known address or not (no timing hint).
+        "RESET_REQUEST_MIN_SECONDS": float(os.environ.get("RESET_REQUEST_MIN_SECONDS", "0.4")),
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none, trust no header).
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "HTTPS": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
-        # Where links in e-mails point when they are made outside a request (CLI, workers).
-        "BASE_URL": os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}",
+        # Where every absolute link points (e-mails, share links, QR codes), in and outside requests.
+        "BASE_URL": base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(env, base_url),
         "SESSION_COOKIE_SECURE": https,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, Pending
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app import seclog
 from app.extensions import db
 from app.htmx import render
 from app.security import CSP, set_security_headers
@@ -62,8 +63,11 @@ def render_error(code: int, title=None, message=None):
 
 def handle_http_exception(error: HTTPException):
     if isinstance(error, CSRFError):
+        seclog.event("input_validation_fail", "(csrf_token)", seclog.current_user_id(), reason=error.description)
         return render_error(400, *CSRF_MESSAGE)
     code = error.code or 500
+    if code == 403:
+        seclog.event("authz_fail", seclog.current_user_id(), request.endpoint or "-")
     if code not in MESSAGES:
         return error
     response = render_error(code)

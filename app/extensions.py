@@ -12,6 +12,8 @@ from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app import seclog
+
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,4 +34,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Keyed on the client address: behind a proxy, PROXY_COUNT makes that the X-Forwarded-For address.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], on_breach=seclog.rate_limit_hit)

@@ -1,14 +1,20 @@
 """Role guard (deny by default), security headers and session hardening."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.auth.models import ADMIN, CUSTOMER, MARKETER, ROLES, SALES
+from app import seclog
+from app.auth.models import ADMIN, CUSTOMER, MARKETER, ROLES, SALES, normalise_email
 
 F = TypeVar("F", bound=Callable)
 
@@ -78,6 +84,40 @@ def public_form_limit() -> str:
     return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
 
 
+def login_account_limit() -> str:
+    """Failed sign-ins per account, from any address."""
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def reset_account_limit() -> str:
+    """Password-reset requests per account, from any address."""
+    return current_app.config["RESET_ACCOUNT_RATE_LIMIT"]
+
+
+def link_open_limit() -> str:
+    """Opening a customer's link (/r/<code>), per address."""
+    return current_app.config["LINK_OPEN_RATE_LIMIT"]
+
+
+def account_key() -> str:
+    """The rate-limit key of the account a form names: the normalised e-mail, keyed-hashed so the
+    counter store never holds addresses. Known and unknown addresses count alike, so a lockout
+    tells nothing about whether an account exists."""
+    address = normalise_email(request.form.get("email"))
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), address.encode(), hashlib.sha256).hexdigest()
+    return f"account:{digest[:32]}"
+
+
+def login_locked(limit) -> None:
+    """on_breach of the per-account sign-in limit."""
+    seclog.event("authn_login_lock", normalise_email(request.form.get("email")), reason=limit.limit)
+
+
+def login_failed(response) -> bool:
+    """deduct_when of the per-account sign-in limit: only failed attempts count."""
+    return response.status_code == 422
+
+
 def is_safe_redirect(target: str | None) -> bool:
     """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -123,6 +163,26 @@ def set_security_headers(response):
     return response
 
 
+def _bad_host(error: SecurityError):
+    """A Host header this site does not serve (TRUSTED_HOSTS). No URL can be built for such a
+    request, so the answer is a short plain text rather than the page layout."""
+    seclog.event("input_validation_fail", "(host)", "anonymous", reason="host not trusted")
+    text = _("This web address does not belong to this site. Check the address you used.")
+    return Response(f"400 {text}\n", status=400, mimetype="text/plain")
+
+
+def init_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, take the client address, scheme and host from the
+    X-Forwarded-* headers they set (the last PROXY_COUNT values). 0 trusts no such header."""
+    count = app.config.get("PROXY_COUNT") or 0
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
 def init_app(app: Flask) -> None:
+    init_proxies(app)
     app.before_request(guard)
     app.after_request(set_security_headers)
+    # A Host this site does not serve: logged, and answered without the page layout. (403s and CSRF
+    # failures are logged by the error pages in app.errors.)
+    app.register_error_handler(SecurityError, _bad_host)

@@ -57,8 +57,13 @@ def base_config(tmp_dir) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "LOGIN_RATE_LIMIT": "100000 per minute",
         "PUBLIC_FORM_RATE_LIMIT": "100000 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "100000 per minute",
+        "RESET_ACCOUNT_RATE_LIMIT": "100000 per minute",
+        "LINK_OPEN_RATE_LIMIT": "100000 per minute",
+        "RESET_REQUEST_MIN_SECONDS": 0,  # the reset's time floor has its own test (tests/security)
         "MAIL_DELIVER_ON_COMMIT": False,
         "SERVER_NAME": "portal.test",
+        "BASE_URL": "http://portal.test",  # every absolute link (mail, share links) starts here
     }
 
 

@@ -18,15 +18,66 @@ def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch):
     assert load_config(str(tmp_path))["SECRET_KEY"] == first
 
 
-def test_production_refuses_to_start_without_a_secret(tmp_path, monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
+@pytest.fixture
+def production(monkeypatch):
+    """APP_ENV=production with everything it needs; a test takes away what it checks."""
+    for name in ("WORKERS", "WEB_CONCURRENCY", "TRUSTED_HOSTS", "PROXY_COUNT"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("APP_ENV", "production")
-    with pytest.raises(ConfigError):
-        load_config(str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("BASE_URL", "https://ambassadors.example.com/")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    return monkeypatch
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path, production):
+    production.delenv("SECRET_KEY")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(str(tmp_path))
+    production.setenv("SECRET_KEY", "from-the-environment")
     config = load_config(str(tmp_path))
     assert config["SECRET_KEY"] == "from-the-environment"
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_production_refuses_to_start_without_a_base_url(tmp_path, production):
+    production.delenv("BASE_URL")
+    with pytest.raises(ConfigError, match="BASE_URL"):
+        load_config(str(tmp_path))
+    production.setenv("BASE_URL", "ambassadors.example.com")  # no scheme: not a URL we can link to
+    with pytest.raises(ConfigError, match="BASE_URL"):
+        load_config(str(tmp_path))
+
+
+def test_production_trusts_the_base_url_host_and_the_listed_ones(tmp_path, production):
+    config = load_config(str(tmp_path))
+    assert config["BASE_URL"] == "https://ambassadors.example.com"
+    assert config["TRUSTED_HOSTS"] == ["ambassadors.example.com"]
+    production.setenv("TRUSTED_HOSTS", "www.example.com, .internal.example")
+    assert load_config(str(tmp_path))["TRUSTED_HOSTS"] == ["ambassadors.example.com", "www.example.com", ".internal.example"]
+
+
+def test_development_answers_any_host(tmp_path, monkeypatch):
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    monkeypatch.delenv("BASE_URL", raising=False)
+    config = load_config(str(tmp_path))
+    assert config["TRUSTED_HOSTS"] is None and config["BASE_URL"].startswith("http://127.0.0.1:")
+    assert config["PROXY_COUNT"] == 0  # no X-Forwarded-* header is believed unless configured
+
+
+@pytest.mark.parametrize("workers", [None, "4"])
+def test_production_refuses_in_memory_limits_unless_one_worker(tmp_path, production, workers):
+    """In memory every worker process counts on its own: production needs Redis, unless WORKERS=1
+    (or gunicorn's WEB_CONCURRENCY=1) says exactly one process serves the app."""
+    production.delenv("REDIS_URL")
+    if workers:
+        production.setenv("WEB_CONCURRENCY", workers)
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        load_config(str(tmp_path))
+    production.setenv("WORKERS", "1")
+    config = load_config(str(tmp_path))
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://" and config["WORKERS"] == 1
 
 
 def test_database_and_redis_urls_come_from_the_environment(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from app import seclog
 from app.auth import services
 from app.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm
 from app.auth.models import User
@@ -12,7 +13,18 @@ from app.dates import utcnow
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
 from app.i18n import remember_locale, speak_to
-from app.security import is_safe_redirect, login_limit, public, public_form_limit, signed_in
+from app.security import (
+    account_key,
+    is_safe_redirect,
+    login_account_limit,
+    login_failed,
+    login_limit,
+    login_locked,
+    public,
+    public_form_limit,
+    reset_account_limit,
+    signed_in,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -32,6 +44,8 @@ def _start_session(user: User, remember: bool = False) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, key_func=account_key, methods=["POST"], deduct_when=login_failed,
+               on_breach=login_locked)
 def login():
     if current_user.is_authenticated:
         return redirect_to(home_for(current_user))
@@ -39,10 +53,8 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        if user is None:
-            User.check_unknown_password(form.password.data)
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
             _start_session(user, remember=form.remember.data)
             db.session.commit()
             target = form.next.data if is_safe_redirect(form.next.data) else home_for(user)
@@ -75,7 +87,10 @@ def logout():
 @limiter.limit(public_form_limit, methods=["POST"])
 def accept_invitation(token: str):
     user, problem = services.user_from_token(token, services.INVITE_SALT, current_app.config["INVITATION_MAX_AGE"])
-    if user is None or user.has_password:
+    if user is not None and user.has_password:
+        user, problem = None, "used"
+    if user is None:
+        seclog.event("authn_token_invalid", "invitation", problem or "invalid")
         return render("auth/link_problem.html", kind="invitation", problem=problem or "invalid", status=410 if problem == "expired" else 404)
     speak_to(user.locale)
     form = AcceptInvitationForm(email=user.email)
@@ -92,11 +107,14 @@ def accept_invitation(token: str):
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
 @limiter.limit(public_form_limit, methods=["POST"])
+@limiter.limit(reset_account_limit, key_func=account_key, methods=["POST"])
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
+        # As long for a known address as for an unknown one: the answer's timing tells nothing.
+        with services.at_least(current_app.config["RESET_REQUEST_MIN_SECONDS"]):
+            services.request_password_reset(form.email.data)
+            db.session.commit()
         return render("auth/reset_sent.html", email=form.email.data.strip())
     return render("auth/forgot_password.html", form=form, status=422 if form.is_submitted() else 200)
 
@@ -107,6 +125,7 @@ def forgot_password():
 def reset_password(token: str):
     user, problem = services.user_from_token(token, services.RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     if user is None:
+        seclog.event("authn_token_invalid", "reset", problem or "invalid")
         return render("auth/link_problem.html", kind="reset", problem=problem or "invalid", status=410 if problem == "expired" else 404)
     speak_to(user.locale)
     form = NewPasswordForm(email=user.email)

@@ -1,10 +1,15 @@
 """Account operations. They flush; the caller commits once."""
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
+from app import seclog
 from app.auth.models import ROLES, Company, User, normalise_email
 from app.dates import utcnow
 from app.extensions import db
@@ -26,6 +31,33 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 def make_token(user: User, salt: str) -> str:
     # The session version makes the link single-use: setting the password bumps it.
     return _serializer(salt).dumps({"uid": user.id, "sv": user.session_version})
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, or None. Exactly one password check in
+    every case (unknown, invited without a password, deactivated, wrong password), so the answer
+    takes as long whatever the reason; a failure goes to the security log."""
+    user = User.by_email(email)
+    if user is None:
+        User.check_unknown_password(password)
+        reason = "unknown"
+    else:
+        matches = user.check_password(password)  # also for a deactivated account: the same time
+        if matches and user.is_active:
+            return user
+        reason = "inactive" if not user.is_active else "no_password" if not user.has_password else "wrong_password"
+    seclog.event("authn_login_fail", normalise_email(email), reason=reason, account=user.id if user else "-")
+    return None
+
+
+@contextmanager
+def at_least(seconds: float) -> Iterator[None]:
+    """Take at least `seconds` (a floor on the response time), so fast and slow paths look alike."""
+    started = time.perf_counter()
+    yield
+    left = seconds - (time.perf_counter() - started)
+    if left > 0:
+        time.sleep(left)
 
 
 def user_from_token(token: str, salt: str, max_age: int) -> tuple[User | None, str | None]:

@@ -1,6 +1,7 @@
 """The demo data commands: `flask seed-demo` and `flask seed-scale`."""
 from __future__ import annotations
 
+import secrets
 import time as clock
 from collections.abc import Iterable
 
@@ -17,15 +18,29 @@ from app.extensions import db
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only seed when the database has no users yet.")
+@click.option("--force-in-production", is_flag=True,
+              help="Seed even when APP_ENV=production; the demo accounts then get a random password, shown once.")
 @with_appcontext
-def seed_demo(if_empty: bool) -> None:
+def seed_demo(if_empty: bool, force_in_production: bool) -> None:
     """Add the demo accounts and companies (idempotent)."""
+    production = current_app.config["APP_ENV"] == "production"
+    if production and not force_in_production:
+        # The demo accounts include an admin, and their password is published in the README.
+        raise click.ClickException(
+            "Refusing to add demo accounts in production (APP_ENV=production). "
+            "Use --force-in-production to add them anyway, with a random password."
+        )
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("Database already has users; demo data not added.")
         return
-    added = seed_demo_data(current_app.config["DEMO_PASSWORD"])
+    password = secrets.token_urlsafe(18) if production else current_app.config["DEMO_PASSWORD"]
+    added = seed_demo_data(password)
     db.session.commit()
-    click.echo(f"Demo data ready ({added} records added). Password: the DEMO_PASSWORD setting.")
+    if production:
+        click.echo(f"Demo data ready ({added} records added). Password of the new demo accounts "
+                   f"(shown only now): {password}")
+    else:
+        click.echo(f"Demo data ready ({added} records added). Password: the DEMO_PASSWORD setting.")
 
 
 def _summary(counts: Iterable[tuple[str, int]]) -> str:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import dates
+from app import dates, seclog
 from app.auth.models import Company, User, normalise_email
 from app.dates import utcnow
 from app.extensions import db
@@ -96,6 +97,32 @@ def is_objected(*keys: str | None) -> bool:
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)[:24]
+
+
+# The referral's confirm step shows the objection link before anything is stored. Its token is
+# made here and travels through the form sealed (signed), so a referrer can never choose it.
+_SEAL_SALT = "referee-token-preview"
+_SEAL_MAX_AGE = 60 * 60 * 24
+
+
+def _sealer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SEAL_SALT)
+
+
+def seal_token(token: str) -> str:
+    return _sealer().dumps(token)
+
+
+def unseal_token(sealed: str | None) -> str | None:
+    """The server-made token in `sealed`, or None for anything the server did not make (recently)."""
+    if not sealed:
+        return None
+    try:
+        token = _sealer().loads(sealed, max_age=_SEAL_MAX_AGE)
+    except BadSignature:
+        seclog.event("input_validation_fail", "(token)", seclog.current_user_id(), reason="unsigned referee token")
+        return None
+    return token if isinstance(token, str) and TOKEN_PATTERN.match(token) else None
 
 
 # --- guards -------------------------------------------------------------------------------------
@@ -310,9 +337,12 @@ def _send_confirmation(referee: Referee) -> None:
 
 
 def referee_by_token(token: str) -> Referee | None:
-    if not TOKEN_PATTERN.match(token or ""):
-        return None
-    return db.session.scalar(select(Referee).where(Referee.token == token))
+    referee = None
+    if TOKEN_PATTERN.match(token or ""):
+        referee = db.session.scalar(select(Referee).where(Referee.token == token))
+    if referee is None:
+        seclog.event("authn_token_invalid", "referee", "invalid")
+    return referee
 
 
 def confirm(referee: Referee) -> bool:

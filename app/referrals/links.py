@@ -3,16 +3,20 @@ what each channel brought; and reading "name — company" contact lines."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import io
 import re
 
 import segno
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import dates
 from app.auth.models import User, new_referral_code
-from app.extensions import db
+from app.extensions import db, limiter
 from app.referrals.models import CHANNELS, FROM_SHARE, Referee, ShareClick
 from app.urls import external_url
 
@@ -59,9 +63,35 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def record_click(referrer_id: int, channel: str) -> None:
-    db.session.add(ShareClick(referrer_id=referrer_id, channel=channel if channel in CHANNELS else "other"))
+def visitor_key(address: str | None, user_agent: str | None) -> str:
+    """Who opened a link, for today only: a keyed hash of address, browser and day. Nothing that
+    identifies the visitor is kept, and tomorrow the same visitor has another key."""
+    day = dates.today().isoformat()
+    message = f"{day}|{address or '-'}|{user_agent or '-'}".encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def first_open_today(code: str, channel: str, visitor: str) -> bool:
+    """True once per (link, channel, visitor, day): an atomic counter in the rate-limit storage
+    (Redis in production, shared by every worker), expiring after a day."""
+    key = f"link-open/{code}/{channel}/{visitor}"
+    if not limiter.enabled:
+        return True  # RATELIMIT_ENABLED=0: no counter store to remember visitors in
+    try:
+        return limiter.storage.incr(key, 24 * 60 * 60) == 1
+    except Exception:  # the counter store is down: count the open rather than fail the page
+        current_app.logger.warning("Link-open counter unavailable; counted without de-duplication", exc_info=True)
+        return True
+
+
+def record_click(referrer: User, channel: str, visitor: str | None = None) -> bool:
+    """Count an open of a customer's link; a visitor's repeat opens on one day count once."""
+    channel = channel if channel in CHANNELS else "other"
+    if visitor is not None and not first_open_today(referrer.referral_code or str(referrer.id), channel, visitor):
+        return False
+    db.session.add(ShareClick(referrer_id=referrer.id, channel=channel))
     db.session.flush()
+    return True
 
 
 def channel_counts(referrer_id: int) -> dict[str, dict[str, int]]:

@@ -17,7 +17,7 @@ from app.pagination import paginate
 from app.referrals import consent, intake, links, stages
 from app.referrals.forms import FeedbackForm, LandingForm
 from app.referrals.models import CHANNELS, MEETING, OPPORTUNITY, WON, Referee
-from app.security import customers_only, public, public_form_limit
+from app.security import customers_only, link_open_limit, public, public_form_limit
 
 bp = Blueprint("referrals", __name__)
 
@@ -32,6 +32,7 @@ def _referrer(code: str) -> User | None:
 @bp.route("/r/<code>", methods=["GET", "POST"])
 @public
 @limiter.limit(public_form_limit, methods=["POST"])
+@limiter.limit(link_open_limit, methods=["GET"])
 def landing(code: str):
     referrer = _referrer(code)
     if referrer is None:
@@ -40,8 +41,9 @@ def landing(code: str):
     channel = channel if channel in CHANNELS else "other"
     form = LandingForm()
     if request.method == "GET":
-        links.record_click(referrer.id, channel)
-        db.session.commit()  # a GET that commits: it records the click on the link
+        visitor = links.visitor_key(request.remote_addr, request.headers.get("User-Agent"))
+        if links.record_click(referrer, channel, visitor):
+            db.session.commit()  # a GET that commits: it records the visitor's first open today
         return render("referrals/landing.html", referrer=referrer, form=form, channel=channel)
     if not form.validate_on_submit():
         return render("referrals/landing.html", referrer=referrer, form=form, channel=channel, status=422)

@@ -98,7 +98,7 @@ def world(app, client, db, login_as, post_form):
     make_ask(customer, asked_by=manager, note=f"{MARKER} will think about it")
     make_ask_status(customer, claimed_by=manager, last_asked_at=utcnow() - timedelta(days=1))
     for channel in ("email", "linkedin"):
-        record_click(customer.id, channel)
+        record_click(customer, channel)
     # Someone the customer introduced: their details are the customer's answer, and go with it.
     referee = add_referee(customer, Introduction(
         name="Zyxwv Named Person", company="Zyxwv Prospects", job_role="Zyxwv buyer", email="named@zyxwv.example",

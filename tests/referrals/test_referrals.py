@@ -71,22 +71,44 @@ def test_the_referrer_reads_the_exact_message_before_anything_is_stored(client, 
     assert "Hello Anna," in message
     assert "Anouk Jansen suggested we get in touch" in message
     assert "They plan their crews in spreadsheets" in message
-    token = token_of(page)
-    assert f"/r/object/{token}" in message  # the objection link they will really get
+    sealed = token_of(page)  # the form carries the server-made token signed, never in the clear
+    token = re.search(r"http://portal\.test/r/object/([A-Za-z0-9_-]+)", message).group(1)
+    assert token not in sealed.split(".")[-1]
     assert ("<!doctype html>" in page) is not htmx
     assert referees(db) == [] and db.session.scalar(select(func.count(Submission.id))) == 0
 
-    approved = post_form(url(referral), {**INTRO, "token": token, "approved": "1"}, htmx=htmx)
+    approved = post_form(url(referral), {**INTRO, "token": sealed, "approved": "1"}, htmx=htmx)
 
     assert approved.status_code == (200 if htmx else 303)
     [referee] = referees(db)
     assert (referee.name, referee.company, referee.job_role, referee.route) == (
         "Anna de Vries", "Bouwbedrijf Noord", "Operations director", "contact")
-    assert referee.token == token and referee.email is None and referee.stage == "new"
+    assert referee.token == token and referee.email is None and referee.stage == "new"  # the link they approved
     # Nothing is awarded for naming someone.
     assert db.session.scalar(select(func.count(PointsEntry.id))) == 0
     submission = db.session.scalar(select(Submission))
     assert submission.status == PENDING and "email" not in submission.data
+
+
+@pytest.mark.parametrize("chosen", ["chosen-by-the-referrer-1234", "", "not a token", "x" * 200])
+def test_a_token_from_the_form_is_ignored(client, db, post_form, referral, referrer, chosen):
+    """The referee's secret is made by the server: a referrer posting one of their own choosing
+    (in the clear, or as anything not signed by the server) gets a fresh one instead."""
+    preview = post_form(url(referral), {**INTRO, "token": chosen})
+    assert chosen not in re.search(r'<pre class="outreach-message">(.*?)</pre>', preview.text, re.S).group(1) or not chosen
+    approved = post_form(url(referral), {**INTRO, "token": chosen, "approved": "1"})
+    assert approved.status_code == 303
+    [referee] = referees(db)
+    assert referee.token != chosen and re.fullmatch(r"[A-Za-z0-9_-]{24}", referee.token)
+
+
+def test_a_token_signed_for_something_else_is_ignored(app, client, db, post_form, referral, referrer):
+    from itsdangerous import URLSafeTimedSerializer
+
+    forged = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="password-reset").dumps("chosen-by-the-referrer-1234")
+    assert post_form(url(referral), {**INTRO, "token": forged, "approved": "1"}).status_code == 303
+    [referee] = referees(db)
+    assert referee.token != "chosen-by-the-referrer-1234"
 
 
 def test_change_something_goes_back_to_the_form_as_typed(client, db, post_form, referral, referrer):
@@ -303,8 +325,9 @@ def test_the_share_kit_counts_opens_and_sign_ups_per_channel(client, db, post_fo
     page = client.get(url(challenge)).text
     code = re.search(r"http://portal\.test/r/([\w-]+)\"", page).group(1)
     visitor = app.test_client()
-    for channel in ("linkedin", "linkedin", "whatsapp", "nonsense"):
-        assert visitor.get(f"/r/{code}?c={channel}").status_code == 200
+    for n, channel in enumerate(("linkedin", "linkedin", "whatsapp", "nonsense")):
+        # Four visitors (another browser each): one visitor's opens count once a day.
+        assert visitor.get(f"/r/{code}?c={channel}", headers={"User-Agent": f"Browser {n}"}).status_code == 200
     counts = dict(db.session.execute(select(ShareClick.channel, func.count()).group_by(ShareClick.channel)).all())
     assert counts == {"linkedin": 2, "whatsapp": 1, "other": 1}
     page = client.get(url(challenge)).text

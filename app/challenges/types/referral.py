@@ -13,13 +13,14 @@ from app.challenges.registry import AnswerRefused, ChallengeType, register
 from app.challenges.types._common import between, linkedin_field, one_of, radio, text_of
 from app.forms import Form, choices, max_length, strip
 from app.referrals.intake import (
-    TOKEN_PATTERN,
     Introduction,
     ReferralRefused,
     add_referee,
     check_introduction,
     new_token,
     outreach_message,
+    seal_token,
+    unseal_token,
 )
 from app.referrals.links import share_link
 from app.referrals.models import FROM_REFERRAL
@@ -100,6 +101,7 @@ class Referral(ChallengeType):
                 default=(getattr(user, "locale", None) or "nl"),
                 validators=[Optional(), one_of(list(MESSAGE_LANGUAGES), _l("Choose the language of the message."))],
             )
+            # The objection link's token, made by the server at preview time and signed: see seal_token.
             token = HiddenField(filters=[strip])
 
             def validate_may_mention(form, field):
@@ -126,12 +128,12 @@ class Referral(ChallengeType):
             "may_mention": bool(form.may_mention.data), "route": form.route.data,
             "email": form.email.data or "",
             "message_locale": form.message_locale.data or getattr(user, "locale", None) or "nl",
-            "token": form.token.data or "",
+            "token": unseal_token(form.token.data) or "",  # a token the server did not make is ignored
         }
 
     def preview(self, form, challenge, user):
-        if not TOKEN_PATTERN.match(form.token.data or ""):
-            form.token.data = new_token()
+        if unseal_token(form.token.data) is None:
+            form.token.data = seal_token(new_token())
         intro = intro_from(self.to_data(form, challenge, user))
         link = share_link(user, "email") if intro.route == "inbound" else None
         return {"message": outreach_message(user, intro, intro.message_locale, share_link=link),

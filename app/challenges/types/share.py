@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
@@ -14,6 +13,7 @@ from app.challenges.types._common import checkboxes, config_of, labels_of, must_
 from app.forms import Form
 from app.i18n_content import localized_value
 from app.referrals.links import SHARE_CHANNELS, channel_counts, ensure_referral_code, qr_data_uri
+from app.urls import external_url
 
 SHARE_MESSAGE_MAX = 1000
 
@@ -56,7 +56,7 @@ class Share(ChallengeType):
 
     def context(self, challenge, user):
         code = ensure_referral_code(user)
-        link = url_for("referrals.landing", code=code, _external=True)
+        link = external_url("referrals.landing", code=code)
         message = self._message(challenge)
 
         def on(channel):
