@@ -11,10 +11,12 @@ from app.extensions import db
 
 # What was consented to.
 QUOTE_PUBLICATION, CASE_STORY, REFERENCE_CALL = "quote_publication", "case_story", "reference_call"
-CONSENT_KINDS = (QUOTE_PUBLICATION, CASE_STORY, REFERENCE_CALL)
+REFERRAL_MENTION = "referral_mention"  # the referrer lets us mention their name to the person introduced
+CONSENT_KINDS = (QUOTE_PUBLICATION, CASE_STORY, REFERENCE_CALL, REFERRAL_MENTION)
 # The consent each built-in challenge type with `consent = True` asks for; a type added later records
 # its own key (so `kind` has no CHECK: new types touch no core code).
-KIND_OF_TYPE = {"quote": QUOTE_PUBLICATION, "case_story": CASE_STORY, "reference_call": REFERENCE_CALL}
+KIND_OF_TYPE = {"quote": QUOTE_PUBLICATION, "case_story": CASE_STORY, "reference_call": REFERENCE_CALL,
+                "referral": REFERRAL_MENTION}
 # Where it was given or withdrawn.
 FROM_CHALLENGE, FROM_CONTRIBUTIONS, FROM_ERASURE = "challenge", "contributions", "erasure"
 CONSENT_SOURCES = (FROM_CHALLENGE, FROM_CONTRIBUTIONS, FROM_ERASURE)

@@ -1,6 +1,8 @@
 """Consent records: appended where a consent is given, and again (granted false) when it is withdrawn."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -58,3 +60,21 @@ def test_being_a_reference_records_the_consent_with_its_wording_and_scope(app, c
     with app.test_request_context(), force_locale("en"):
         assert record.text_hash == text_hash(str(ReferenceCall.consent_text()))
     assert record.scope == {"calls_per_quarter": "2", "contact": "phone"}
+
+
+def test_permission_to_mention_the_referrer_is_recorded_and_not_without_it(app, client, db, login_as, post_form):
+    challenge = make_challenge(make_level(3), "referral", 100, {"repeat_after_days": 0}, repeatable=True)
+    customer = login_as("customer", locale="en")
+    intro = {"name": "Anna de Vries", "company": "Bouwbedrijf Noord", "role": "Operations director",
+             "benefit": "They plan their crews in spreadsheets, exactly as we did two years ago.",
+             "route": "contact", "may_mention": "y", "message_locale": "en"}
+    for data in (intro, {**intro, "name": "Bert Bakker", "route": "introduce", "may_mention": ""}):
+        preview = post_form(f"/challenges/{challenge.id}", data)
+        assert preview.status_code == 200, preview.text
+        sealed = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+        assert post_form(f"/challenges/{challenge.id}", {**data, "token": sealed, "approved": "1"}).status_code == 303
+    [record] = records(db, customer.id)  # only the first introduction gave the permission
+    assert (record.kind, record.granted, record.scope) == ("referral_mention", True, {"may_mention": True,
+                                                                                       "route": "contact"})
+    with app.test_request_context(), force_locale("en"):
+        assert record.text_hash == text_hash("You may mention my name")

@@ -12,6 +12,8 @@ from wtforms.validators import DataRequired, Email, Optional, ValidationError
 from app.challenges.registry import AnswerRefused, ChallengeType, register
 from app.challenges.types._common import between, linkedin_field, one_of, radio, text_of
 from app.forms import Form, choices, max_length, strip
+from app.privacy.consent import record_grant
+from app.privacy.models import FROM_CHALLENGE
 from app.referrals.intake import (
     Introduction,
     ReferralRefused,
@@ -148,6 +150,10 @@ class Referral(ChallengeType):
         with refusals_on_the_form():
             referee = add_referee(user, intro_from(data), source=FROM_REFERRAL, submission_id=submission.id,
                                   checked=True)
+        if data.get("may_mention"):
+            # The proof of the permission: the wording agreed to, in the language shown, and the route.
+            record_grant(submission, gettext("You may mention my name"), FROM_CHALLENGE,
+                         {"may_mention": True, "route": data.get("route")})
         # The submission keeps what the referrer sees; the person's details live on the referee.
         data.pop("email", None)
         data["token"] = referee.token
