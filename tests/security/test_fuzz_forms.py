@@ -1,0 +1,207 @@
+"""Every POST form the app shows, posted with Hypothesis-generated values: never a 5xx.
+
+The demo data set (plus the few things it lacks: a draft challenge, an empty level, inactive badge
+and reward, an open claim, an invited and a deactivated customer, an NPS follow-up and every public
+token) is seeded in the test's rolled-back transaction. Each role's users crawl the pages they can
+reach; every POST form found there (one per endpoint and field set; a challenge form per challenge
+type) is fuzzed as that user. Each example posts with a valid CSRF token, as a page or as htmx, with
+every declared field either missing, repeated, one of the page's own values, or hostile (unicode,
+control characters, NUL, 100,000 characters, 2**31, -1, 1e309, NaN, ...). Each example runs in a
+savepoint that is rolled back, so one example's success (a completed challenge, an erased referee)
+never hides the form from the next.
+
+Examples per form: FUZZ_EXAMPLES (default 150 in the "ci" profile; forms without fields of their
+own get a fifth). `FUZZ_EXAMPLES=5000 pytest tests/security/test_fuzz_forms.py` digs deeper.
+"""
+from __future__ import annotations
+
+import io
+import os
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.auth import services as auth_services
+from app.auth.models import User
+from app.dates import utcnow
+from app.demo.seed import seed_demo_data
+from app.extensions import db as _db
+from app.journey.models import DRAFT, Challenge
+from app.nps.survey import make_survey_token
+from app.referrals.links import ensure_referral_code
+from app.referrals.models import MEETING
+from tests import factories
+from tests.conftest import HX, csrf_token
+from tests.security.crawl import FoundForm, crawl, endpoint_of
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not os.environ.get("FUZZ_RANDOM"),
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.large_base_example, HealthCheck.function_scoped_fixture],
+                print_blob=True)
+
+ROLES = {
+    "anonymous": [],
+    "customer": ["klant@example.com", "ambassadeur@example.com", "ops@example.com", "inkoop@example.com"],
+    "marketer": ["marketing@example.com"],
+    "sales": ["sales@example.com", "sales-lead@example.com"],
+    "admin": ["admin@example.com"],
+}
+STAFF_START = ["/", "/admin", "/sales", "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new"]
+MARKER = "<script>alert(1)</script>"
+MISSING = object()
+TYPED = {"journey.challenge", "admin_designer.challenges_edit"}  # the fields depend on the challenge type
+
+HOSTILE = [
+    "", " ", "0", "-1", "1", "2147483647", "2147483648", "-2147483649", "9223372036854775808", "1" + "0" * 5000,
+    "1e309", "-1e309", "NaN", "nan", "inf", "-Infinity", "1.5", "0x1F", "1_000", "١٢", "１２", "\x00", "a\x00b",
+    "\r\n", "\u202e", "\ufeff", "\u0000" * 10, MARKER, "' OR 1=1 --", "{{ 7*7 }}", "%s%n%x", "../../etc/passwd",
+    "2026-02-30", "0001-01-01", "9999-12-31", "31-12-2026", "true", "on", "null", "[]", "{}", "x" * 100_000,
+    "é" * 20_000, "https://evil.example/", "javascript:alert(1)", "a@b", "@", "nl", "en", "de", "y", "n",
+]
+PLAUSIBLE = {"email": "fuzz.person@example.org", "date": "2026-12-24", "number": "3", "url": "https://example.org/x",
+             "password": "correct horse battery staple", "text": "Fuzzed text", "textarea": "Fuzzed text"}
+CSV_LINES = st.sampled_from([
+    b"email,name,company\nnew.person@example.org,New Person,Bouwbedrijf Van Dijk\n", b"", b"\xff\xfe\x00",
+    b"email\n" + b"x@y.nl\n" * 2000, b"=cmd|' /C calc'!A0,@SUM(1),+1\n", b"email,name,company,account_manager\n"
+    b"a@b.nl,A,B,2147483648\n",
+])
+
+
+def _value(field) -> st.SearchStrategy:
+    choices = [st.sampled_from(HOSTILE), st.text(max_size=30), st.integers(-(2**70), 2**70).map(str)]
+    if field.options:
+        choices.insert(0, st.sampled_from(field.options))
+    if field.kind in PLAUSIBLE:
+        choices.insert(0, st.just(PLAUSIBLE[field.kind]))
+    return st.one_of(*choices)
+
+
+def _field(field) -> st.SearchStrategy:
+    if field.kind == "file":
+        return st.one_of(st.just(MISSING), CSV_LINES, st.binary(max_size=200))
+    one = _value(field)
+    return st.one_of(one, one, st.just(MISSING), st.lists(one, min_size=2, max_size=3))
+
+
+def _post_data(form: FoundForm) -> st.SearchStrategy:
+    fields = {name: _field(f) for name, f in form.fields.items() if name != "csrf_token"}
+    return st.fixed_dictionaries(fields)
+
+
+def _sign_in(client, user_id: str | None) -> None:
+    with client.session_transaction() as session:
+        session.clear()
+        if user_id is not None:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+
+
+def _world(app, client, db) -> dict[str, list[str]]:
+    """The demo plus what it lacks; returns the extra pages each role starts crawling from."""
+    seed_demo_data("demo-ambassador")
+    sales = User.by_email("sales@example.com")
+    klant = User.by_email("klant@example.com")
+    ambassador = User.by_email("ambassadeur@example.com")
+    factories.make_challenge(status=DRAFT)  # publish, delete
+    factories.make_level(position=90)  # an empty level: delete
+    factories.make_badge(active=False)
+    factories.make_reward(active=False)
+    factories.make_redemption(user=klant)
+    factories.make_user("customer", company=klant.company, is_active=False, email="gone@example.org")
+    invited = factories.make_user("customer", company=klant.company, password=None, email="invited@example.org")
+    invited.invited_at = utcnow()
+    answer = factories.make_nps_response(user=klant, score=2, reason="Too slow")
+    factories.make_follow_up(answer, assignee=sales)
+    referee = factories.make_referee(ambassador, email="referee@example.org", stage=MEETING)
+    survey = factories.make_survey(klant, sent_by=sales, expires_at=utcnow() + timedelta(days=7))
+    code = ensure_referral_code(ambassador)
+    db.session.commit()
+    with app.test_request_context():
+        public = [
+            "/login", "/password/forgot", f"/r/{code}", f"/r/confirm/{referee.token}", f"/r/object/{referee.token}",
+            f"/r/feedback/{referee.token}", f"/s/{make_survey_token(survey)}",
+            f"/invitation/{auth_services.make_token(invited, auth_services.INVITE_SALT)}",
+            f"/password/reset/{auth_services.make_token(klant, auth_services.RESET_SALT)}",
+        ]
+    return {"anonymous": public, "staff": STAFF_START + [f"/nps/answers/{answer.id}"], "customer": ["/"]}
+
+
+def _key(form: FoundForm, endpoint: str, args: dict) -> tuple:
+    """One form per endpoint and field set; a challenge's answer and edit forms per challenge type."""
+    kind = None
+    if endpoint in TYPED and "challenge_id" in args:
+        challenge = _db.session.get(Challenge, args["challenge_id"])
+        kind = challenge.type_key if challenge else None
+    return endpoint, kind, tuple(sorted(form.fields))
+
+
+def _discover(app, client, emails: list[str], starts: dict) -> dict[tuple, tuple[str | None, str, FoundForm]]:
+    """(endpoint, challenge type, field names) -> (user id, who, form), for the users of one role."""
+    found: dict[tuple, tuple[str | None, str, FoundForm]] = {}
+    for email in emails or [None]:
+        user = User.by_email(email) if email else None
+        user_id = user.get_id() if user else None
+        _sign_in(client, user_id)
+        start = starts["anonymous"] if user is None else starts["customer" if user.role == "customer" else "staff"]
+        for form in crawl(client, start):
+            match = endpoint_of(app, form.action)
+            if match is None:
+                continue
+            found.setdefault(_key(form, *match), (user_id, email or "anonymous", form))
+    return found
+
+
+def _fuzz(app, client, db, user_id: str | None, form: FoundForm, examples: int) -> None:
+    connection = db.session.connection()
+
+    @settings(FUZZ, max_examples=examples)
+    @given(data=_post_data(form), htmx=st.booleans())
+    def post(data, htmx):
+        db.session.commit()
+        savepoint = connection.begin_nested()
+        try:
+            _sign_in(client, user_id)
+            body = {"csrf_token": csrf_token(app, client)}
+            for name, value in data.items():
+                if value is MISSING:
+                    continue
+                if isinstance(value, bytes):
+                    body[name] = (io.BytesIO(value), "fuzz.csv")
+                else:
+                    body[name] = value
+            response = client.post(form.action, data=body, headers=HX if htmx else {})
+            status = response.status_code
+            text = response.get_data(as_text=True) if status != 302 else ""
+            response.close()
+            assert status < 500, f"{form.action} answered {status}"
+            assert MARKER not in text, f"{form.action} echoed markup unescaped"
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            if savepoint.is_active:
+                savepoint.rollback()
+
+    post()
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_form_survives_fuzzing(app, client, db, role):
+    starts = _world(app, client, db)
+    forms = _discover(app, client, ROLES[role], starts)
+    if role == "admin":  # only what neither a marketer nor an account manager already reaches
+        others = _discover(app, client, ROLES["marketer"] + ROLES["sales"], starts)
+        forms = {key: value for key, value in forms.items() if key[:2] not in {k[:2] for k in others}}
+    assert forms or role == "admin", f"no forms found for {role}"
+    failures = []
+    for key, (user_id, who, form) in sorted(forms.items(), key=lambda item: str(item[0])):
+        own_fields = [name for name in form.fields if name != "csrf_token"]
+        examples = EXAMPLES if own_fields else max(EXAMPLES // 5, 10)
+        try:
+            _fuzz(app, client, db, user_id, form, examples)
+        except Exception as exc:  # noqa: BLE001 - every form is tried; all failures are reported together
+            failures.append(f"{key[0]} {form.action} as {who}: {exc!r}"[:2000])
+    print(f"{role}: {len(forms)} forms fuzzed")
+    assert not failures, "\n\n".join(failures)
