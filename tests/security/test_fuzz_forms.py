@@ -67,9 +67,9 @@ HOSTILE = [
 PLAUSIBLE = {"email": "fuzz.person@example.org", "date": "2026-12-24", "number": "3", "url": "https://example.org/x",
              "password": "correct horse battery staple", "text": "Fuzzed text", "textarea": "Fuzzed text"}
 CSV_LINES = st.sampled_from([
-    b"email,name,company\nnew.person@example.org,New Person,Bouwbedrijf Van Dijk\n", b"", b"\xff\xfe\x00",
-    b"email\n" + b"x@y.nl\n" * 2000, b"=cmd|' /C calc'!A0,@SUM(1),+1\n", b"email,name,company,account_manager\n"
-    b"a@b.nl,A,B,2147483648\n",
+    b"email,name,company,language\nnew.person@example.org,New Person,Bouwbedrijf Van Dijk,nl\n", b"", b"\xff\xfe\x00",
+    b"email\n" + b"x@y.nl\n" * 2000, b"=cmd|' /C calc'!A0,@SUM(1),+1\n", b"email,name,company,language,account_manager\n"
+    b"a@b.nl,A,B,en,2147483648\n", b"email,name,company,language,account_manager\na@b.nl,A,New Co,xx,\xb2\n",
 ])
 
 
