@@ -58,7 +58,7 @@ class _FormParser(HTMLParser):
                 self.forms.append(self.current)
                 if attrs.get("id"):
                     self.by_id[attrs["id"]] = self.current
-                    for form_id, args in [o for o in self.orphans if o[0] == attrs["id"]]:
+                    for _form_id, args in [o for o in self.orphans if o[0] == attrs["id"]]:
                         self.current.add(*args)
             return
         name = attrs.get("name")

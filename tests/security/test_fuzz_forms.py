@@ -29,10 +29,10 @@ from app.dates import utcnow
 from app.demo.seed import seed_demo_data
 from app.extensions import db as _db
 from app.journey.models import DRAFT, Challenge
-from app.security import access_of
 from app.nps.survey import make_survey_token
 from app.referrals.links import ensure_referral_code
 from app.referrals.models import MEETING
+from app.security import access_of
 from tests import factories
 from tests.conftest import HX, csrf_token
 from tests.security.crawl import FoundForm, crawl, endpoint_of
