@@ -5,8 +5,9 @@ and reward, an open claim, an invited and a deactivated customer, an NPS follow-
 token) is seeded in the test's rolled-back transaction. Each role's users crawl the pages they can
 reach; every POST form found there (one per endpoint and field set; a challenge form per challenge
 type) is fuzzed as that user. Each example posts with a valid CSRF token, as a page or as htmx, with
-every declared field either missing, repeated, one of the page's own values, or hostile (unicode,
-control characters, NUL, 100,000 characters, 2**31, -1, 1e309, NaN, ...). Each example runs in a
+every declared field either missing, repeated, one of the page's own values, a file upload, or
+hostile (unicode, control characters, NUL, 100,000 characters, 2**31, -1, 1e309, NaN, ...); a
+quarter of the bodies go as JSON instead of form data. Each example runs in a
 savepoint that is rolled back, so one example's success (a completed challenge, an erased referee)
 never hides the form from the next.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -86,7 +88,8 @@ def _field(field) -> st.SearchStrategy:
     if field.kind == "file":
         return st.one_of(st.just(MISSING), CSV_LINES, st.binary(max_size=200))
     one = _value(field)
-    return st.one_of(one, one, st.just(MISSING), st.lists(one, min_size=2, max_size=3))
+    # as typed, missing, repeated, or sent as a file upload where the form expects text
+    return st.one_of(one, one, st.just(MISSING), st.lists(one, min_size=2, max_size=3), st.binary(max_size=20))
 
 
 def _post_data(form: FoundForm) -> st.SearchStrategy:
@@ -157,12 +160,14 @@ def _discover(app, client, emails: list[str], starts: dict) -> dict[tuple, tuple
     return found
 
 
-def _fuzz(app, client, db, user_id: str | None, form: FoundForm, examples: int) -> None:
+def _fuzz(app, client, db, user_id: str | None, form: FoundForm, examples: int) -> Counter:
+    """Post `examples` generated bodies to the form; the statuses seen."""
     connection = db.session.connection()
+    statuses: Counter = Counter()
 
     @settings(FUZZ, max_examples=examples)
-    @given(data=_post_data(form), htmx=st.booleans())
-    def post(data, htmx):
+    @given(data=_post_data(form), htmx=st.booleans(), encoding=st.sampled_from(["form", "form", "form", "json"]))
+    def post(data, htmx, encoding):
         db.session.commit()
         savepoint = connection.begin_nested()
         try:
@@ -175,10 +180,17 @@ def _fuzz(app, client, db, user_id: str | None, form: FoundForm, examples: int) 
                     body[name] = (io.BytesIO(value), "fuzz.csv")
                 else:
                     body[name] = value
-            response = client.post(form.action, data=body, headers=HX if htmx else {})
+            headers = dict(HX) if htmx else {}
+            if encoding == "json":  # the same values as a JSON body, the token in the header
+                headers["X-CSRFToken"] = body.pop("csrf_token")
+                body = {k: v for k, v in body.items() if not isinstance(v, tuple)}
+                response = client.post(form.action, json=body, headers=headers)
+            else:
+                response = client.post(form.action, data=body, headers=headers)
             status = response.status_code
             text = response.get_data(as_text=True) if status != 302 else ""
             response.close()
+            statuses[status] += 1
             assert status < 500, f"{form.action} answered {status}"
             assert MARKER not in text, f"{form.action} echoed markup unescaped"
         finally:
@@ -188,6 +200,7 @@ def _fuzz(app, client, db, user_id: str | None, form: FoundForm, examples: int) 
                 savepoint.rollback()
 
     post()
+    return statuses
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -202,7 +215,8 @@ def test_every_form_survives_fuzzing(app, client, db, role):
         own_fields = [f for f in form.fields.values() if f.kind not in ("hidden", "button")]
         examples = EXAMPLES if own_fields else min(EXAMPLES, max(BUTTON_EXAMPLES, EXAMPLES // 10))
         try:
-            _fuzz(app, client, db, user_id, form, examples)
+            statuses = _fuzz(app, client, db, user_id, form, examples)
+            print(f"{role} {key[0]} {key[1] or ''} as {who}: {sum(statuses.values())} posts {dict(sorted(statuses.items()))}")
         except Exception as exc:  # noqa: BLE001 - every form is tried; all failures are reported together
             failures.append(f"{key[0]} {form.action} as {who}: {exc!r}"[:2000])
     print(f"{role}: {len(forms)} forms fuzzed")
@@ -251,3 +265,25 @@ def test_a_stage_move_refused_on_the_board_says_why(client, db, login_as, post_f
                          htmx=True)
     assert response.status_code == 422
     assert "Not moved: Say why it was lost" in response.text
+
+
+@pytest.mark.parametrize("url", ["/language", "/password/forgot", "/login", "/nps/surveys/new"])
+def test_a_file_posted_under_a_text_fields_name_is_that_field_missing(app, client, db, login_as, url):
+    login_as("sales", locale="en")
+    response = client.post(url, data={"csrf_token": csrf_token(app, client), "email": (io.BytesIO(b"x"), "a.csv"),
+                                      "next": (io.BytesIO(b"x"), "a.csv"), "occasion": (io.BytesIO(b"x"), "a.csv")})
+    assert response.status_code in (303, 422)
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"x"', "12", "null", '{"email": {"a": 1}}', '{"email": [1, 2]}'])
+def test_a_json_body_is_an_empty_form(app, client, db, body):
+    response = client.post("/password/forgot", data=body, content_type="application/json",
+                           headers={"X-CSRFToken": csrf_token(app, client)})
+    assert response.status_code == 422
+
+
+def test_the_import_form_still_takes_its_file(client, db, login_as, post_form):
+    login_as("marketer", locale="en")
+    csv_file = b"email,name,company,language\nnew.person@example.org,New Person,New Co,en\n"
+    response = post_form("/admin/participants/import", {"file": (io.BytesIO(csv_file), "people.csv")})
+    assert response.status_code in (302, 303)
