@@ -18,6 +18,7 @@ class Field:
     kind: str  # the input's type, or "select", "textarea", "button"
     options: list[str] = field(default_factory=list)  # values the page offers (options, radios, the default)
     required: bool = False
+    chosen: list[str] = field(default_factory=list)  # what the page would send as it stands (selected, checked)
 
 
 @dataclass
@@ -26,11 +27,13 @@ class FoundForm:
     page: str  # where it was found
     fields: dict[str, Field] = field(default_factory=dict)
 
-    def add(self, name: str, kind: str, value: str | None, required: bool = False) -> None:
+    def add(self, name: str, kind: str, value: str | None, required: bool = False, chosen: bool = False) -> None:
         entry = self.fields.setdefault(name, Field(name, kind))
         entry.required = entry.required or required
         if value is not None and value not in entry.options:
             entry.options.append(value)
+        if value is not None and chosen:
+            entry.chosen.append(value)
 
 
 class _FormParser(HTMLParser):
@@ -64,7 +67,7 @@ class _FormParser(HTMLParser):
         name = attrs.get("name")
         if not name or tag not in ("input", "select", "textarea", "button", "option"):
             if tag == "option" and self.select:
-                self.select[0].add(self.select[1], "select", attrs.get("value", ""))
+                self.select[0].add(self.select[1], "select", attrs.get("value", ""), chosen="selected" in attrs)
             return
         target = self._target(attrs)
         kind = attrs.get("type", "text").lower() if tag == "input" else tag
@@ -83,9 +86,9 @@ class _FormParser(HTMLParser):
             if attrs.get("value") is not None:
                 target.add(name, "button", attrs["value"])
         elif kind in ("checkbox", "radio"):
-            target.add(name, kind, attrs.get("value", "on"), required)
-        else:
-            target.add(name, kind, attrs.get("value") or None, required)
+            target.add(name, kind, attrs.get("value", "on"), required, chosen="checked" in attrs)
+        elif kind not in ("submit", "reset", "image"):
+            target.add(name, kind, attrs.get("value") or None, required, chosen=bool(attrs.get("value")))
 
     def handle_data(self, data):
         if self.textarea:
@@ -98,7 +101,8 @@ class _FormParser(HTMLParser):
             self.select = None
         elif tag == "textarea" and self.textarea:
             target, name, required = self.textarea
-            target.add(name, "textarea", "".join(self.text) or None, required)
+            text = "".join(self.text).removeprefix("\n") or None
+            target.add(name, "textarea", text, required, chosen=text is not None)
             self.textarea = None
 
 
