@@ -1,6 +1,6 @@
 """Object-level access: every object-bearing URL, for objects of one customer and account manager
-("A"), asked for by another customer, another account manager, that manager's team lead, a marketer
-and the customer's own colleagues where they may not. Each refusal is a 403 or 404 with nothing of
+("A"), asked for by customers of another company, her own colleague, another account manager, that
+manager's team lead and a marketer, where they may not. Each refusal is a 403 or 404 with nothing of
 A's in the body, nothing changes for a refused POST, and the rightful party is shown the same URL
 (so no check passes because the object was never there).
 
@@ -33,6 +33,7 @@ MARKERS = ("Ottoline Ownermarker", "ottoline@ownerco.example", "Ownerco Markers 
 # A's own customer knows these (her name is in her own header); everyone else must not see them.
 HERS = {"Ottoline Ownermarker", "ottoline@ownerco.example", "Ownerco Markers BV", "Answer-marker-7731",
         "Quote-marker-4410", "Rhiannon Refmarker", "Refco Markers", "rhiannon@refco.example", "Nps-reason-marker"}
+KNOWN_TO = {"cust_a": HERS, "promoter_a": {"Priscilla Promomarker", "Ownerco Markers BV"}}  # her colleague
 REFUSED = (403, 404)
 
 
@@ -100,7 +101,7 @@ class Case:
         return self.url.format(**w.ids, cust_a=w.users["cust_a"].id, promoter_a=w.users["promoter_a"].id)
 
 
-OTHER_CUSTOMERS = ("cust_b", "colleague_b")
+OTHER_CUSTOMERS = ("cust_b", "colleague_b", "promoter_a")  # another company's customers, and her own colleague
 OTHER_SALES = ("sales_b", "lead_b")
 NOT_STAFF = ("cust_a", "cust_b")
 NOT_MARKETING = ("sales_a", "lead_a", "cust_a", "cust_b")
@@ -159,6 +160,8 @@ LISTS = {
     "cust_b": ["/", "/points", "/badges", "/rewards", "/contributions", "/referrals", "/profile", "/leaderboard",
                "/challenges/{challenge}"],
     "colleague_b": ["/", "/contributions", "/referrals", "/challenges/{challenge}"],
+    "promoter_a": ["/", "/points", "/rewards", "/contributions", "/referrals", "/profile", "/leaderboard",
+                   "/challenges/{challenge}"],
     "sales_b": ["/sales", "/sales/ask", "/sales/pipeline", "/sales/pipeline?view=table", "/sales/pipeline.csv",
                 "/sales/review", "/sales/follow-ups", "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new"],
     "lead_b": ["/sales", "/sales/ask", "/sales/pipeline?view=table", "/sales/pipeline.csv", "/sales/follow-ups",
@@ -188,7 +191,7 @@ def _request(app, client, method: str, url: str, data=(), htmx: bool = False):
 
 
 def _leaks(text: str, party: str = "") -> list[str]:
-    return [marker for marker in MARKERS if marker in text and not (party == "cust_a" and marker in HERS)]
+    return [marker for marker in MARKERS if marker in text and marker not in KNOWN_TO.get(party, ())]
 
 
 def _snapshot(db, w: World) -> tuple:
@@ -246,8 +249,8 @@ def test_lists_of_another_party_show_nothing_of_theirs(app, client, db, world, p
         for htmx in (False, True):
             response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
             body = response.get_data(as_text=True)
-            if response.status_code >= 500 or _leaks(body):
-                failures.append(f"{url} htmx={htmx}: {response.status_code} {_leaks(body)}")
+            if response.status_code >= 500 or _leaks(body, party):
+                failures.append(f"{url} htmx={htmx}: {response.status_code} {_leaks(body, party)}")
     assert not failures, "\n".join(failures)
 
 
