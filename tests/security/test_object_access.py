@@ -21,7 +21,7 @@ from app.journey.models import PENDING, Submission
 from app.nps.models import FollowUp, Survey
 from app.nps.survey import make_survey_token
 from app.participants import imports
-from app.referrals.models import CONTACTED, Ask, AskStatus, Referee
+from app.referrals.models import CONTACTED, FLAG_OWN_DOMAIN, Ask, AskStatus, Referee
 from app.rewards.models import REQUESTED, Redemption
 from tests import factories
 from tests.conftest import csrf_token
@@ -29,10 +29,12 @@ from tests.conftest import csrf_token
 # What of A's must never reach another party (names, answers, e-mail addresses, notes).
 MARKERS = ("Ottoline Ownermarker", "ottoline@ownerco.example", "Ownerco Markers BV", "Priscilla Promomarker",
            "Answer-marker-7731", "Rhiannon Refmarker", "Refco Markers", "rhiannon@refco.example",
-           "Nps-reason-marker", "Ask-note-marker", "Quote-marker-4410", "import.person@markers.example")
+           "Nps-reason-marker", "Ask-note-marker", "Quote-marker-4410", "import.person@markers.example",
+           "Fenna Flagmarker")
 # A's own customer knows these (her name is in her own header); everyone else must not see them.
 HERS = {"Ottoline Ownermarker", "ottoline@ownerco.example", "Ownerco Markers BV", "Answer-marker-7731",
-        "Quote-marker-4410", "Rhiannon Refmarker", "Refco Markers", "rhiannon@refco.example", "Nps-reason-marker"}
+        "Quote-marker-4410", "Rhiannon Refmarker", "Refco Markers", "rhiannon@refco.example", "Nps-reason-marker",
+        "Fenna Flagmarker"}
 KNOWN_TO = {"cust_a": HERS, "promoter_a": {"Priscilla Promomarker", "Ownerco Markers BV"}}  # her colleague
 REFUSED = (403, 404)
 
@@ -71,6 +73,7 @@ def world(app, db) -> World:
     referee = factories.make_referee(a, "Rhiannon Refmarker", company="Refco Markers", email="rhiannon@refco.example",
                                      stage=CONTACTED, route="contact")
     i["referee"] = referee.id
+    i["flagged"] = factories.make_referee(a, "Fenna Flagmarker", email="fenna@ownerco.example", flag=FLAG_OWN_DOMAIN).id
     detractor = factories.make_nps_response(a, score=3, reason="Nps-reason-marker")
     factories.make_follow_up(detractor, assignee=u["sales_a"])
     factories.make_alert(detractor, recipient=u["sales_a"])
@@ -94,7 +97,7 @@ class Case:
     method: str
     url: str  # formatted with the world's ids
     refused: tuple[str, ...]  # parties that get a 403 or 404
-    owner: str | None = None  # a party that gets a 2xx/3xx for the same request (a GET only)
+    owner: str | None = None  # a party whose same request succeeds (after the refusals)
     data: tuple = ()
 
     def path(self, w: World) -> str:
@@ -108,17 +111,19 @@ NOT_MARKETING = ("sales_a", "lead_a", "cust_a", "cust_b")
 
 CASES = [
     # the customer's own things
-    Case("customer.withdraw_consent", "POST", "/contributions/{submission}/withdraw", OTHER_CUSTOMERS + ("sales_a", "marketer")),
+    Case("customer.withdraw_consent", "POST", "/contributions/{pending}/withdraw", OTHER_CUSTOMERS + ("sales_a", "marketer"),
+         owner="cust_a"),
     Case("referrals.referrer_feedback", "POST", "/referrals/{referee}/feedback", OTHER_CUSTOMERS + ("sales_a", "marketer"),
          data=(("feedback", "went well"),)),
     # the account manager's accounts
     Case("sales_pipeline.referral", "GET", "/sales/referrals/{referee}", OTHER_SALES + ("marketer",) + NOT_STAFF,
          owner="sales_a"),
     Case("sales_pipeline.move", "POST", "/sales/referrals/{referee}/stage", OTHER_SALES + ("marketer",) + NOT_STAFF,
-         data=(("from_stage", "contacted"), ("to_stage", "meeting"))),
-    Case("sales_pipeline.clear", "POST", "/sales/referrals/{referee}/clear", OTHER_SALES + ("marketer",) + NOT_STAFF),
-    Case("sales_pipeline.reject", "POST", "/sales/referrals/{referee}/reject", OTHER_SALES + ("marketer",) + NOT_STAFF,
-         data=(("reason", "no"),)),
+         owner="sales_a", data=(("from_stage", "contacted"), ("to_stage", "meeting"))),
+    Case("sales_pipeline.clear", "POST", "/sales/referrals/{flagged}/clear", OTHER_SALES + ("marketer",) + NOT_STAFF,
+         owner="sales_a"),
+    Case("sales_pipeline.reject", "POST", "/sales/referrals/{flagged}/reject", OTHER_SALES + ("marketer",) + NOT_STAFF,
+         owner="sales_a", data=(("reason", "no"),)),
     Case("sales_ask.ask", "GET", "/sales/ask/{promoter_a}", OTHER_SALES + ("marketer",) + NOT_STAFF, owner="sales_a"),
     Case("sales_ask.ask", "POST", "/sales/ask/{promoter_a}", OTHER_SALES + ("marketer",) + NOT_STAFF,
          data=(("asked_on", "2026-01-05"), ("channel", "phone"), ("outcome", "yes"))),
@@ -126,7 +131,7 @@ CASES = [
     Case("sales_pipeline.ask_follow_up_done", "POST", "/sales/follow-ups/asks/{ask}/done",
          OTHER_SALES + ("marketer",) + NOT_STAFF),
     Case("nps.follow_up", "GET", "/nps/answers/{nps}", OTHER_SALES + NOT_STAFF, owner="sales_a"),
-    Case("nps.follow_up", "POST", "/nps/answers/{nps}", OTHER_SALES + NOT_STAFF,
+    Case("nps.follow_up", "POST", "/nps/answers/{nps}", OTHER_SALES + NOT_STAFF, owner="sales_a",
          data=(("status", "closed"), ("note", "done"))),
     # marketing's records of a customer
     Case("admin_moderation.queue_review", "POST", "/admin/moderation/{pending}/review", NOT_MARKETING,
@@ -170,7 +175,7 @@ LISTS = {
 # The same pages do show A's things to A's side (so the lists above are not empty by accident).
 OWN_LISTS = {
     "cust_a": [("/contributions", "Quote-marker-4410"), ("/referrals", "Rhiannon Refmarker")],
-    "sales_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/sales/ask", "Priscilla Promomarker"),
+    "sales_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/sales/review", "Fenna Flagmarker"), ("/sales/ask", "Priscilla Promomarker"),
                 ("/sales/follow-ups", "Priscilla Promomarker"), ("/nps/follow-ups", "Ottoline Ownermarker")],
     "lead_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/nps/follow-ups", "Ottoline Ownermarker")],
 }
@@ -198,12 +203,12 @@ def _snapshot(db, w: World) -> tuple:
     """Everything a refused POST could have changed, read fresh."""
     db.session.expire_all()
     i, a = w.ids, w.users["cust_a"]
-    referee = db.session.get(Referee, i["referee"])
+    referee, flagged = db.session.get(Referee, i["referee"]), db.session.get(Referee, i["flagged"])
     return (
         db.session.get(Submission, i["submission"]).consent_withdrawn_at,
-        db.session.get(Submission, i["pending"]).status,
+        (db.session.get(Submission, i["pending"]).status, db.session.get(Submission, i["pending"]).consent_withdrawn_at),
         (referee.stage, referee.flag, referee.lost_reason,
-         referee.referrer_feedback),
+         referee.referrer_feedback, flagged.flag, flagged.stage),
         db.session.get(Redemption, i["redemption"]).status,
         db.session.scalars(db.select(FollowUp.status)).all(),
         (db.session.get(Ask, i["ask"]).follow_up_on, db.session.query(Ask).count(),
@@ -236,8 +241,10 @@ def test_another_party_is_refused_and_shown_nothing(app, client, db, world, case
     assert _snapshot(db, world) == before, "a refused request changed something"
     if case.owner:
         _as(client, world.users[case.owner])
-        response = _request(app, client, case.method, url)
-        assert response.status_code == 200, f"{case.owner} should see {url}"
+        response = _request(app, client, case.method, url, case.data)
+        assert response.status_code in (200, 302, 303), f"{case.owner}: {case.method} {url} {response.status_code}"
+        if case.method == "POST":
+            assert _snapshot(db, world) != before, f"{case.owner}'s own {case.method} {url} changed nothing"
 
 
 @pytest.mark.parametrize("party", list(LISTS))
