@@ -226,6 +226,14 @@ def _fuzz(app, client, db, user_id: str | None, form: FoundForm, examples: int) 
     return statuses
 
 
+def test_every_post_endpoint_has_a_form_that_is_fuzzed(app, client, db):
+    """A new form is fuzzed without anyone listing it: the crawl must reach it (or _world seed it)."""
+    starts = _world(app, client, db)
+    reached = {key[0] for emails in ROLES.values() for key in _discover(app, client, emails, starts)}
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posts - reached == set(), "no page shows a form for these: give _world what they need"
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_form_survives_fuzzing(app, client, db, role):
     starts = _world(app, client, db)
