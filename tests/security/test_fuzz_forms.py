@@ -4,15 +4,18 @@ The demo data set (plus the few things it lacks: a draft challenge, an empty lev
 and reward, an open claim, an invited and a deactivated customer, an NPS follow-up and every public
 token) is seeded in the test's rolled-back transaction. Each role's users crawl the pages they can
 reach; every POST form found there (one per endpoint and field set; a challenge form per challenge
-type) is fuzzed as that user. Each example posts with a valid CSRF token, as a page or as htmx, with
-every declared field either missing, repeated, one of the page's own values, a file upload, or
-hostile (unicode, control characters, NUL, 100,000 characters, 2**31, -1, 1e309, NaN, ...); a
-quarter of the bodies go as JSON instead of form data. Each example runs in a
-savepoint that is rolled back, so one example's success (a completed challenge, an erased referee)
-never hides the form from the next.
+type) is fuzzed as that user. Each example posts with a valid CSRF token, as a page or as htmx.
+Half the bodies are the form as a person would fill it in with a few fields made hostile (so the
+hostile value gets past the other fields into the domain code), half have every field fuzzed:
+missing, repeated, one of the page's own values, a file upload, or hostile (unicode, control
+characters, NUL, 100,000 characters, 2**31, -1, 1e309, NaN, ...); a quarter go as JSON. A 5xx or
+`<script>` echoed unescaped fails. Each example runs in a savepoint that is rolled back, so one
+example's success (a completed challenge, an erased referee) never hides the form from the next.
 
-Examples per form: FUZZ_EXAMPLES (default 100; a form with nothing but its CSRF token and hidden
-values gets 10, or a tenth of FUZZ_EXAMPLES). `FUZZ_EXAMPLES=5000 pytest tests/security/test_fuzz_forms.py` digs deeper.
+Examples per form: FUZZ_EXAMPLES (default 100, the "ci" profile; a form with nothing but its CSRF
+token and hidden values gets 10, or a tenth of FUZZ_EXAMPLES); CI draws the same examples every
+run, FUZZ_RANDOM=1 draws new ones. `FUZZ_EXAMPLES=5000 FUZZ_RANDOM=1 pytest -s
+tests/security/test_fuzz_forms.py` digs deeper and prints the statuses seen per form.
 """
 from __future__ import annotations
 
@@ -41,10 +44,14 @@ from tests.security.crawl import FoundForm, crawl, endpoint_of
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 BUTTON_EXAMPLES = 10  # forms with only the CSRF token (and hidden values): a small input space
-settings.register_profile("ci", settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not os.environ.get("FUZZ_RANDOM"),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.large_base_example, HealthCheck.function_scoped_fixture],
-                print_blob=True))
+settings.register_profile("ci", settings(
+    max_examples=EXAMPLES, deadline=None, database=None, derandomize=not os.environ.get("FUZZ_RANDOM"),
+    print_blob=True,
+    # Examples are posted through the app (slow and large by design); the inner @given uses no
+    # fixture itself, each example gets its own savepoint.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
+                           HealthCheck.function_scoped_fixture],
+))
 FUZZ = settings.get_profile("ci")
 
 ROLES = {
