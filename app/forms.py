@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField, IntegerField, RadioField, SelectField, SelectMultipleField
 from wtforms.validators import Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -33,6 +35,19 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), _drop_nul]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF hands every uploaded file to the form; only file fields take one. A file posted
+            # under a text field's name is that field left out, never a 500; so is a JSON body.
+            from_request = formdata is not None and not hasattr(formdata, "getlist")  # Flask-WTF's "read it yourself"
+            if from_request and has_request_context() and request.is_json and request.method != "GET":
+                return request.form  # Flask-WTF would read JSON as form data: the forms take HTML form posts only
+            data = super().wrap_formdata(form, formdata)
+            if from_request and isinstance(data, CombinedMultiDict):
+                takes_files = {field.name for field in form if isinstance(field, FileField)}
+                files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in takes_files])
+                data = CombinedMultiDict((files, request.form))
+            return data
 
 
 def is_linkedin_url(value: str) -> bool:

@@ -42,10 +42,11 @@ def follow_up(response_id: int):
             abort(404)
         if not form.validate_on_submit():
             return render("nps/follow_up.html", response=response, task=task, form=form, status=422)
+        note = (form.note.data or "").strip()  # None when the field was not posted at all
         if form.status.data == CLOSED:
-            close_follow_up(task, current_user, form.note.data.strip())
+            close_follow_up(task, current_user, note)
         else:
-            task.status, task.note, task.closed_at = form.status.data, form.note.data.strip(), None
+            task.status, task.note, task.closed_at = form.status.data, note, None
         record(current_user, f"nps_follow_up.{task.status}", task, summary=response.user.name)
         db.session.commit()
         flash(_("The follow-up is saved."), "success")

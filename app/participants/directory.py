@@ -168,9 +168,13 @@ def company_named(name: str) -> Company | None:
     )
 
 
+MAX_ID = 2**31 - 1  # the largest INTEGER primary key
+
+
 def account_manager(user_id) -> User | None:
     """The active sales user with this id (as typed in a form), or None."""
-    if not (user_id and str(user_id).isdigit() and len(str(user_id)) < 12):
+    text = str(user_id or "")
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):  # "²".isdigit(); ids are INTEGER
         return None
     manager = db.session.get(User, int(user_id))
     return manager if manager is not None and manager.role == SALES and manager.is_active else None

@@ -179,7 +179,7 @@ def move(referee_id: int):
     back = request.form.get("back")
     if not form.validate():
         if back == "pipeline" and wants_fragment():
-            flash(_("Not moved: %(errors)s", errors=" ".join(e for errs in form.errors.values() for e in errs)), "error")
+            flash(_("Not moved: %(errors)s", errors=" ".join(str(e) for errs in form.errors.values() for e in errs)), "error")
             return _render_pipeline(status=422)
         return _render_referral(referee, form, status=422)
     try:
