@@ -34,6 +34,7 @@ from app.dates import utcnow
 from app.demo.seed import seed_demo_data
 from app.extensions import db as _db
 from app.journey.models import DRAFT, Challenge
+from app.mail import DEAD
 from app.nps.survey import make_survey_token
 from app.referrals.links import ensure_referral_code
 from app.referrals.models import MEETING
@@ -152,6 +153,7 @@ def _world(app, client, db) -> dict[str, list[str]]:
     referee = factories.make_referee(ambassador, email="referee@example.org", stage=MEETING)
     survey = factories.make_survey(klant, sent_by=sales, expires_at=utcnow() + timedelta(days=7))
     code = ensure_referral_code(ambassador)
+    factories.make_outbox_message(klant.email, status=DEAD, attempts=9, last_error="550 refused")  # queue again
     db.session.commit()
     with app.test_request_context():
         public = [

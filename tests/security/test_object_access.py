@@ -18,6 +18,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import ADMIN, MARKETER, SALES
 from app.dates import today, utcnow
 from app.journey.models import PENDING, Submission
+from app.mail import DEAD, OutboxMessage
 from app.nps.models import FollowUp, Survey
 from app.nps.survey import make_survey_token
 from app.participants import imports
@@ -87,6 +88,7 @@ def world(app, db) -> World:
         entry = imports.import_file(b"email,name,company,language\nimport.person@markers.example,Imported Person,Ownerco Markers BV,en\n",
                                     "people.csv", False, u["marketer"], max_bytes=1_000_000)
     i["report"] = entry.id
+    i["dead_mail"] = factories.make_outbox_message(a.email, status=DEAD, attempts=9, last_error="550 refused").id
     db.session.commit()
     return w
 
@@ -145,6 +147,15 @@ CASES = [
          owner="marketer"),
     Case("admin_participants.index_import_report_csv", "GET", "/admin/participants/imports/{report}/report.csv",
          NOT_MARKETING, owner="marketer"),
+    # A customer's data and its erasure, and undelivered mail: admins only.
+    Case("privacy.admin_export", "GET", "/admin/participants/{cust_a}/data.zip", NOT_MARKETING + ("marketer",),
+         owner="admin"),
+    Case("privacy.admin_erase", "GET", "/admin/participants/{cust_a}/erase", NOT_MARKETING + ("marketer",),
+         owner="admin"),
+    Case("privacy.admin_erase", "POST", "/admin/participants/{cust_a}/erase", NOT_MARKETING + ("marketer",),
+         owner="admin", data=(("word", "ERASE"),)),
+    Case("admin_outbox.retry", "POST", "/admin/outbox/{dead_mail}/retry", NOT_MARKETING + ("marketer",),
+         owner="admin"),
 ]
 # Object URLs whose objects belong to the programme, not to a customer or account manager: the
 # role walk (tests/test_access.py) covers them, and the customer sees them all alike.
@@ -213,7 +224,8 @@ def _snapshot(db, w: World) -> tuple:
         db.session.scalars(db.select(FollowUp.status)).all(),
         (db.session.get(Ask, i["ask"]).follow_up_on, db.session.query(Ask).count(),
          db.session.query(AskStatus).count()),
-        (a.is_active, a.invited_at),
+        (a.is_active, a.invited_at, a.name),
+        getattr(db.session.get(OutboxMessage, i["dead_mail"]), "status", None),  # erasure deletes it
         db.session.query(AuditEntry).count(),
     )
 
