@@ -14,6 +14,9 @@ from app.journey.progress import withdraw_consent
 from app.privacy.models import FROM_ERASURE
 from app.privacy.registry import REGISTRY, SHELL, Erasure
 from app.privacy.scrub import needles, redact_everywhere
+from app.referrals.consent import erase as erase_referee
+from app.referrals.intake import email_key
+from app.referrals.models import Referee
 from app.rewards.models import REQUESTED, Redemption
 from app.rewards.redemptions import cancel
 
@@ -43,6 +46,10 @@ def erase_customer(user: User, by: User) -> None:
     ):
         if get_type(submission.challenge.type_key).consent:
             withdraw_consent(submission, user, source=FROM_ERASURE)  # unpublished, recorded as withdrawn
+    # Someone once introduced this customer to us: that record is about them too, and goes the way
+    # an objection takes it (with the hash that keeps them from being introduced again).
+    for referee in db.session.scalars(select(Referee).where(Referee.email_key == email_key(user.email))):
+        erase_referee(referee)
     for coverage in REGISTRY:
         if coverage.erase is not None and coverage.erasure != SHELL:
             coverage.erase(erasure)

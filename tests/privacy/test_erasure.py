@@ -10,9 +10,10 @@ from app.journey.models import Submission
 from app.points.models import PointsEntry
 from app.privacy.erasure import NotErasable, erase_customer
 from app.privacy.models import ConsentRecord
-from app.referrals.models import Referee
+from app.referrals.intake import person_key
+from app.referrals.models import Referee, RefereeObjection
 from app.rewards.models import CANCELLED, Redemption, Reward
-from tests.factories import make_user
+from tests.factories import make_referee, make_user
 from tests.privacy.conftest import MARKER, marker_hits
 
 
@@ -110,3 +111,16 @@ def test_the_confirmation_page_says_what_goes_and_what_stays(client, db, login_a
     assert "Wat blijft" in page.text and "Wat verdwijnt" in page.text
     fragment = client.get("/profile/erase", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text
+
+
+def test_the_introduction_that_brought_the_customer_in_goes_with_them(app, db):
+    introducer, admin = make_user("customer"), make_user("admin")
+    customer = make_user("customer", email="cleo@newco.example", name="Cleo Nieuw")
+    make_referee(introducer, "Cleo Nieuw", email="cleo@newco.example", email_key="cleo@newco.example",
+                 person_key=person_key("Cleo Nieuw", "NewCo"), company="NewCo")
+    unrelated = make_referee(introducer, "Dirk Ander", email="dirk@elders.example", email_key="dirk@elders.example")
+    with app.test_request_context():  # the audit line is written in the acting admin's language
+        erase_customer(customer, admin)
+    db.session.expire_all()
+    assert [r.id for r in db.session.scalars(select(Referee))] == [unrelated.id]
+    assert db.session.scalar(select(func.count(RefereeObjection.key_hash))) == 2  # e-mail and name + company
