@@ -12,6 +12,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
+import redis
 from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as AppSession
@@ -32,6 +33,7 @@ from app.extensions import db as _db  # noqa: E402
 from tests import factories  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def ensure_pg_database(url: str) -> None:
@@ -309,3 +311,20 @@ def count_queries(app):
 def form_value(html: str, name: str) -> str | None:
     match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
     return match.group(1) if match else None
+
+
+@pytest.fixture
+def redis_db():
+    """The test Redis database, emptied before and after (REQUIRE_REDIS turns a missing Redis into a failure)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        client.close()
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"REQUIRE_REDIS is set but Redis at {REDIS_URL} does not answer: {exc}")
+        pytest.skip(f"Redis at {REDIS_URL} does not answer")
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()

@@ -2,36 +2,15 @@
 environment, APP_ENV=production), and a real Redis for the rate-limit counters."""
 from __future__ import annotations
 
-import os
-
 import pytest
-import redis
 from itsdangerous import URLSafeTimedSerializer
 from limits.storage import MemoryStorage, RedisStorage
 
 from app import create_app
 from app.extensions import db, limiter
-from tests.conftest import base_config
+from tests.conftest import REDIS_URL, base_config
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BASE_URL = "https://portal.test"
-
-
-@pytest.fixture
-def redis_db():
-    """The test Redis database, emptied before and after."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        client.close()
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail(f"REQUIRE_REDIS is set but Redis at {REDIS_URL} does not answer: {exc}")
-        pytest.skip(f"Redis at {REDIS_URL} does not answer")
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
