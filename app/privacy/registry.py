@@ -106,8 +106,8 @@ def _delete(model, where) -> Callable[[Erasure], None]:
 
 def anonymise_referee(referee: Referee) -> None:
     """A person the erased customer named: the record stays for the pipeline figures (stage,
-    source, dates) but nothing of the person does; their unique keys go, so they may be named again."""
-    forget_referee_mentions(referee)
+    source, dates) but nothing of the person does; their unique keys go, so they may be named again.
+    What other rows say about them goes first (forget_referee_mentions)."""
     referee.name, referee.company, referee.job_role, referee.linkedin_url = PLACEHOLDER, "", "", ""
     referee.email = referee.email_key = referee.person_key = None
     referee.benefit = referee.lost_reason = ""
@@ -116,7 +116,9 @@ def anonymise_referee(referee: Referee) -> None:
 
 
 def _erase_referees(e: Erasure) -> None:
-    for referee in db.session.scalars(select(Referee).where(Referee.referrer_id == e.user.id)):
+    referees = list(db.session.scalars(select(Referee).where(Referee.referrer_id == e.user.id)))
+    forget_referee_mentions(referees)  # one pass over the free text for all of them
+    for referee in referees:
         anonymise_referee(referee)
 
 

@@ -111,11 +111,21 @@ def redact_everywhere(words: list[str], companions: Iterable[str] = ()) -> None:
         redact_mentions(model, columns, words, companions)
 
 
-def forget_referee_mentions(referee: Referee) -> None:
-    """What other rows say about a referee goes: the referrer's ledger reasons and notifications
-    ("Introduction of <name>"), mail to the account manager, audit summaries; mail to them is dropped."""
-    words = needles(referee.name, referee.email, referee.linkedin_url)
-    redact_everywhere(words, companions=[referee.company] if referee.company else [])
-    if referee.email:
-        db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.to_address) == referee.email.lower())
-                           .execution_options(synchronize_session=False))
+# People per pass: each table is scanned once per batch, not once per person (the retention purge
+# may forget hundreds at a time), while the OR of LIKEs stays a sensible size.
+FORGET_BATCH = 50
+
+
+def forget_referee_mentions(referees: Iterable[Referee]) -> None:
+    """What other rows say about these referees goes: the referrers' ledger reasons and notifications
+    ("Introduction of <name>"), mail to account managers, audit summaries; mail to them is dropped.
+    A company is taken out only of rows that also name one of the people."""
+    referees = list(referees)
+    for start in range(0, len(referees), FORGET_BATCH):
+        batch = referees[start:start + FORGET_BATCH]
+        words = needles(*(value for r in batch for value in (r.name, r.email, r.linkedin_url)))
+        redact_everywhere(words, companions=[r.company for r in batch if r.company])
+        addresses = [r.email.lower() for r in batch if r.email]
+        if addresses:
+            db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.to_address).in_(addresses))
+                               .execution_options(synchronize_session=False))

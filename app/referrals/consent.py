@@ -29,7 +29,7 @@ def erase(referee: Referee) -> None:
             except IntegrityError:
                 pass  # objected before (an earlier record)
     _scrub_submissions([referee])
-    forget_referee_mentions(referee)
+    forget_referee_mentions([referee])
     # Its history goes with it (ON DELETE CASCADE).
     db.session.execute(delete(Referee).where(Referee.id == referee.id))
     db.session.flush()
@@ -70,7 +70,6 @@ def purge_unconverted(now=None) -> int:
         return 0
     referees = list(db.session.scalars(select(Referee).where(Referee.id.in_(ids))))
     _scrub_submissions([r for r in referees if r.submission_id])
-    for referee in referees:  # retention ends the same way as an objection, hash aside
-        forget_referee_mentions(referee)
+    forget_referee_mentions(referees)  # retention ends the same way as an objection, hash aside
     db.session.execute(delete(Referee).where(Referee.id.in_(ids)))  # events go with them (CASCADE)
     return len(ids)
