@@ -2,13 +2,29 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
 
+from app.auth.models import User
 from app.challenges import get_type
 from app.challenges.registry import StaffAnswer
+from app.journey.models import Submission
 
 bp = Blueprint("admin_moderation", __name__)
 
 PER_PAGE = 25
+
+
+def submissions_with_their_people() -> Select:
+    """Submissions with their challenge, customer and company loaded in the same query (the lists
+    show all three on every row)."""
+    return (
+        select(Submission)
+        .join(Submission.challenge)
+        .join(Submission.user)
+        .outerjoin(User.company)
+        .options(contains_eager(Submission.challenge), contains_eager(Submission.user).contains_eager(User.company))
+    )
 
 
 def answer_of(submission) -> StaffAnswer:

@@ -12,11 +12,10 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import func, or_
 
 from app import dates
-from app.admin.moderation.common import PER_PAGE, answer_of, bp, type_label
+from app.admin.moderation.common import PER_PAGE, answer_of, bp, submissions_with_their_people, type_label
 from app.admin.moderation.forms import LibraryFilterForm
 from app.audit.services import record
 from app.auth.models import MARKETER, Company, User
@@ -64,11 +63,7 @@ def _library_query(filters: dict[str, str]):
     types = _library_types()
     until = Submission.data["until"].as_string()
     query = (
-        select(Submission)
-        .join(Submission.challenge)
-        .join(Submission.user)
-        .outerjoin(User.company)
-        .options(contains_eager(Submission.challenge), contains_eager(Submission.user).contains_eager(User.company))
+        submissions_with_their_people()
         .where(Submission.status == APPROVED, Submission.consent_withdrawn_at.is_(None),
                Challenge.type_key.in_([ctype.key for ctype in types]),
                or_(until.is_(None), until == "", until >= dates.today().isoformat()))

@@ -11,9 +11,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from app.admin.moderation.common import PER_PAGE, answer_of, bp, type_label
+from app.admin.moderation.common import PER_PAGE, answer_of, bp, submissions_with_their_people, type_label
 from app.admin.moderation.forms import APPROVE, NOTE_MAX, ReviewForm
-from app.auth.models import MARKETER, User
+from app.auth.models import MARKETER
 from app.challenges import REGISTRY
 from app.challenges.registry import StaffAnswer
 from app.extensions import db
@@ -35,11 +35,7 @@ def _reviewable_keys() -> list[str]:
 
 def _queue_query():
     return (
-        select(Submission)
-        .join(Submission.challenge)
-        .join(Submission.user)
-        .outerjoin(User.company)
-        .options(contains_eager(Submission.challenge), contains_eager(Submission.user).contains_eager(User.company))
+        submissions_with_their_people()
         .where(Submission.status == PENDING, Challenge.needs_review.is_(True),
                Challenge.type_key.in_(_reviewable_keys()))
     )
