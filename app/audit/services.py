@@ -1,14 +1,19 @@
-"""Recording a staff change as an audit event, and reading the log back in the viewer's language."""
+"""Recording a staff change as a structured audit event (flush only).
+
+The event is what happened, not a sentence: the actor, the action, the object (type and id), the
+values it changed (`before=`/`after=` dicts) and other named facts. The log renders it in the
+language of whoever reads it (app.audit.wording). A free-text `summary` is still accepted and kept:
+it is shown only for actions the log has no wording for.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from flask_babel import force_locale, get_locale
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Select, select
-from sqlalchemy.orm import defer, selectinload
 
 from app.audit.models import AuditEntry
+from app.audit.objects import label_snapshot
 from app.auth.models import LOCALES, User
 from app.extensions import db
 
@@ -21,11 +26,13 @@ def record(actor: User | None, action: str, target=None, summary="", **details) 
 
     `action` is a short machine word like "challenge.publish"; `target` any model instance with an id.
     `summary` is plain text, or, so that every reader sees it in their own language, a lazy gettext
-    string or a mapping of locale to text.
+    string or a mapping of locale to text. Pass changed values as `before={field: old}` and
+    `after={field: new}`; `changes={field: [old, new]}` is read the same way.
     """
     by_locale = _summary_by_locale(summary)
     if by_locale is not None:
         details[SUMMARY_BY_LOCALE] = by_locale
+    _split_changes(details)
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         action=action,
@@ -33,10 +40,20 @@ def record(actor: User | None, action: str, target=None, summary="", **details) 
         target_id=getattr(target, "id", None),
         summary=_text(summary)[:255],
         details={key: _jsonable(value) for key, value in details.items()},
+        object_label=label_snapshot(target),
     )
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _split_changes(details: dict) -> None:
+    """{field: [before, after]} as the two dicts every entry uses."""
+    changes = details.get("changes")
+    if isinstance(changes, Mapping) and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in changes.values()):
+        del details["changes"]
+        details["before"] = {**dict(details.get("before") or {}), **{k: v[0] for k, v in changes.items()}}
+        details["after"] = {**dict(details.get("after") or {}), **{k: v[1] for k, v in changes.items()}}
 
 
 def _summary_by_locale(summary) -> dict[str, str] | None:
@@ -66,14 +83,3 @@ def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
-
-
-def log(locale: str) -> Select:
-    """The log, newest first: (entry, its summary in `locale` or None), without the bulky details
-    (an import report can hold thousands of rows)."""
-    in_locale = AuditEntry.details[(SUMMARY_BY_LOCALE, locale)].as_string().label("localized")
-    return (
-        select(AuditEntry, in_locale)
-        .options(selectinload(AuditEntry.actor), defer(AuditEntry.details))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    )

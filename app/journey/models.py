@@ -23,7 +23,10 @@ level_required_challenges = Table(
 
 class Level(db.Model):
     __tablename__ = "levels"
-    __table_args__ = (CheckConstraint("points_threshold >= 0", name="threshold_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("points_threshold >= 0", name="threshold_not_negative"),
+        CheckConstraint(f"status IN {(DRAFT, PUBLISHED)!r}", name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(unique=True)
@@ -32,6 +35,8 @@ class Level(db.Model):
     description_nl: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     points_threshold: Mapped[int] = mapped_column(default=0)
+    # Customers see published levels only; the designer adds a new level as a draft.
+    status: Mapped[str] = mapped_column(String(10), default=PUBLISHED)
 
     challenges: Mapped[list[Challenge]] = relationship(
         back_populates="level", order_by="Challenge.position", foreign_keys="Challenge.level_id"

@@ -1,0 +1,220 @@
+"""How the log says what happened, in the language of whoever reads it.
+
+Every action has a group and a label for the filter and the "what" column, and optionally a detail
+template with named fields taken from the entry's details. An action without wording (one an area
+added later) still reads: its humanised name, its object, and the fields it changed or named.
+Areas that add actions call `register` once at import time.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from app.audit.objects import humanise
+from app.i18n_content import localized_value
+
+# Keys of `details` that are not named facts of their own.
+RESERVED = {"summary_by_locale", "before", "after", "changes"}
+
+GROUPS: dict[str, LazyString] = {
+    "design": _l("Journey design"),
+    "moderation": _l("Moderation and rewards"),
+    "participants": _l("Participants"),
+    "sales": _l("Sales"),
+    "nps": _l("NPS"),
+    "privacy": _l("Privacy"),
+    "programme": _l("Programme"),
+    "other": _l("Other"),
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    group: str
+    label: LazyString
+    detail: LazyString | None = None
+    fields: Callable[[Mapping], dict] | None = None  # details → the template's named fields
+    show_named: bool = False  # also list the details' named facts (e.g. settings saved as values)
+
+
+ACTIONS: dict[str, Wording] = {}
+
+
+def register(action: str, group: str, label: LazyString, detail: LazyString | None = None,
+             fields: Callable[[Mapping], dict] | None = None, show_named: bool = False) -> None:
+    ACTIONS[action] = Wording(group if group in GROUPS else "other", label, detail, fields, show_named)
+
+
+def _places(d: Mapping) -> dict:
+    position = d.get("position") if isinstance(d.get("position"), list) else [None, None]
+    return {"from": position[0], "to": position[-1]}
+
+
+def _counted(*names: str) -> Callable[[Mapping], dict]:
+    return lambda d: {name: len(d.get(name) or []) if isinstance(d.get(name), list) else d.get(name) for name in names}
+
+
+def _import_counts(d: Mapping) -> dict:
+    counts = d.get("counts") if isinstance(d.get("counts"), Mapping) else {}
+    return {name: counts.get(name, 0) for name in ("imported", "existing", "bad")}
+
+
+def _erased_by(d: Mapping) -> dict:
+    return {"who": _("at the customer's own request") if d.get("by_customer") else _("by an admin")}
+
+
+# --- what is recorded today ---------------------------------------------------------------------
+register("level.create", "design", _l("Level added"), _l("Points needed: %(threshold)s"))
+register("level.update", "design", _l("Level changed"))
+register("level.move", "design", _l("Level moved"), _l("From place %(from)s to %(to)s"), _places)
+register("level.delete", "design", _l("Level deleted"))
+register("level.publish", "design", _l("Level published"))
+register("challenge.create", "design", _l("Challenge added"), _l("Type: %(type)s"))
+register("challenge.update", "design", _l("Challenge changed"))
+register("challenge.publish", "design", _l("Challenge published"))
+register("challenge.unpublish", "design", _l("Challenge made a draft"))
+register("challenge.archive", "design", _l("Challenge archived"))
+register("challenge.delete", "design", _l("Challenge deleted"))
+register("challenge.duplicate", "design", _l("Challenge duplicated"), _l("Copy of challenge #%(original)s"))
+register("challenge.move", "design", _l("Challenge moved"), _l("From place %(from)s to %(to)s"), _places)
+register("badge.create", "design", _l("Badge added"))
+register("badge.update", "design", _l("Badge changed"))
+register("badge.delete", "design", _l("Badge deleted"))
+register("badge.activate", "design", _l("Badge activated"))
+register("badge.deactivate", "design", _l("Badge deactivated"))
+register("reward.create", "design", _l("Reward added"))
+register("reward.update", "design", _l("Reward changed"))
+register("reward.activate", "design", _l("Reward activated"))
+register("reward.deactivate", "design", _l("Reward deactivated"))
+
+register("submission.approve", "moderation", _l("Answer approved"), _l("%(points)s points awarded"))
+register("submission.reject", "moderation", _l("Answer rejected"), _l("Note to the customer: %(note)s"))
+register("redemption.fulfil", "moderation", _l("Reward claim fulfilled"))
+register("redemption.cancel", "moderation", _l("Reward claim cancelled"),
+         _l("%(points_returned)s points returned"))
+register("library.export", "moderation", _l("Content library exported"), _l("%(rows)s items"))
+
+register("participant.invite", "participants", _l("Customer invited"), _l("Company: %(company)s"))
+register("participant.resend_invitation", "participants", _l("Invitation sent again"))
+register("participant.deactivate", "participants", _l("Customer deactivated"))
+register("participant.reactivate", "participants", _l("Customer reactivated"))
+register("participants.import", "participants", _l("Customers imported"),
+         _l("%(imported)s imported, %(existing)s already taking part, %(bad)s refused"), _import_counts)
+
+register("referral.new", "sales", _l("Introduction moved back to new"))
+register("referral.contacted", "sales", _l("Introduction contacted"))
+register("referral.meeting", "sales", _l("Introduction: meeting planned"))
+register("referral.opportunity", "sales", _l("Introduction became an opportunity"))
+register("referral.won", "sales", _l("Introduction won"))
+register("referral.lost", "sales", _l("Introduction lost"))
+register("referral.flag_cleared", "sales", _l("Sign-up approved after review"))
+register("referral.flag_rejected", "sales", _l("Sign-up rejected after review"))
+register("sales_ask.claim", "sales", _l("Customer claimed for the ask"))
+register("sales_ask.yes", "sales", _l("Referral ask logged: yes"))
+register("sales_ask.no", "sales", _l("Referral ask logged: no"))
+register("sales_ask.later", "sales", _l("Referral ask logged: later"))
+register("sales_ask.follow_up_done", "sales", _l("Ask follow-up done"))
+
+register("nps_follow_up.open", "nps", _l("NPS follow-up reopened"))
+register("nps_follow_up.contacted", "nps", _l("NPS follow-up: customer contacted"))
+register("nps_follow_up.closed", "nps", _l("NPS follow-up closed"))
+register("nps_survey.send", "nps", _l("Survey sent"), _l("“%(occasion)s”: sent to %(sent)s, %(skipped)s skipped"),
+         _counted("occasion", "sent", "skipped"))
+
+register("privacy.erase", "privacy", _l("Personal data erased"), _l("Erased %(who)s"), _erased_by)
+register("privacy.export", "privacy", _l("Personal data downloaded"))
+
+register("programme.update", "programme", _l("Programme settings changed"), show_named=True)
+register("mail.retry", "programme", _l("E-mail queued again"), _l("Kind: %(kind)s"))
+
+
+# --- field names and values ----------------------------------------------------------------------
+FIELD_LABELS: dict[str, LazyString] = {
+    "name": _l("Name"), "name_nl": _l("Name (Dutch)"), "name_en": _l("Name (English)"),
+    "title_nl": _l("Title (Dutch)"), "title_en": _l("Title (English)"),
+    "body_nl": _l("Text (Dutch)"), "body_en": _l("Text (English)"),
+    "description_nl": _l("Description (Dutch)"), "description_en": _l("Description (English)"),
+    "points_threshold": _l("Points needed"), "required_challenges": _l("Required challenges"),
+    "points": _l("Points"), "starts_at": _l("Starts"), "ends_at": _l("Ends"), "repeatable": _l("Repeatable"),
+    "needs_review": _l("Needs a review"), "config": _l("Settings"), "level_id": _l("Level"),
+    "status": _l("Status"), "position": _l("Place"), "icon": _l("Icon"), "rule": _l("Rule"),
+    "rule_value": _l("Rule value"), "rule_level_id": _l("Rule level"), "rule_challenge_id": _l("Rule challenge"),
+    "rule_type_key": _l("Rule challenge type"), "kind": _l("Kind"), "point_cost": _l("Points to claim"),
+    "stock": _l("Stock"), "active": _l("Active"), "role": _l("Role"), "email": _l("E-mail address"),
+    "company": _l("Company"), "company_id": _l("Company"), "locale": _l("Language"), "manager_id": _l("Manager"),
+    "account_manager_id": _l("Account manager"), "is_active": _l("Active"), "reason": _l("Reason"),
+    "note": _l("Note"), "stage": _l("Stage"),
+    "points_contacted": _l("Points when contacted"), "points_meeting": _l("Points for a meeting"),
+    "points_opportunity": _l("Points for an opportunity"), "points_won": _l("Points when won"),
+    "ask_cap_days": _l("Days between asks"), "daily_referral_cap": _l("Introductions per day"),
+    "referee_retention_days": _l("Days to keep unconverted referees"),
+}
+TEXT_MAX = 80
+
+
+def field_label(name: str) -> str:
+    known = FIELD_LABELS.get(name)
+    return str(known) if known else humanise(name)
+
+
+def value_text(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(value_text(v) for v in value) or "—"
+    if isinstance(value, Mapping):
+        text = localized_value(value) if set(value) <= {"nl", "en"} else ", ".join(
+            f"{k}: {value_text(v)}" for k, v in value.items())
+    else:
+        text = str(value)
+    return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + "…"
+
+
+class _Fields(dict):
+    def __missing__(self, key):
+        return "—"
+
+
+def action_label(action: str) -> str:
+    known = ACTIONS.get(action)
+    return str(known.label) if known else humanise(action)
+
+
+def action_detail(action: str, details: Mapping) -> str | None:
+    known = ACTIONS.get(action)
+    if known is None or known.detail is None:
+        return None
+    raw = known.fields(details) if known.fields else details
+    return str(known.detail) % _Fields({k: value_text(v) for k, v in raw.items()})
+
+
+def changed_fields(details: Mapping) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each changed value."""
+    before = details.get("before") if isinstance(details.get("before"), Mapping) else {}
+    after = details.get("after") if isinstance(details.get("after"), Mapping) else {}
+    return [(field_label(name), value_text(before.get(name)), value_text(after.get(name)))
+            for name in dict.fromkeys([*before, *after])]
+
+
+def named_facts(action: str, details: Mapping) -> list[tuple[str, str]]:
+    """The other facts an entry names, for actions without a template of their own."""
+    known = ACTIONS.get(action)
+    if known is not None and not known.show_named:
+        return []
+    return [(field_label(name), value_text(value)) for name, value in details.items()
+            if name not in RESERVED and not isinstance(value, (list, Mapping))]
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped (group label, [(action, label)]) for the filter, in the viewer's language."""
+    grouped: dict[str, list[tuple[str, str]]] = {key: [] for key in GROUPS}
+    for action, wording in ACTIONS.items():
+        grouped[wording.group].append((action, str(wording.label)))
+    return [(str(GROUPS[key]), sorted(items, key=lambda item: item[1].lower()))
+            for key, items in grouped.items() if items]
