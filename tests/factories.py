@@ -73,9 +73,10 @@ def make_company(name: str | None = None, account_manager: User | None = None) -
 
 # --- the journey ----------------------------------------------------------------------------------
 
-def make_level(position: int = 1, threshold: int = 0, required=(), name: str | None = None) -> Level:
+def make_level(position: int = 1, threshold: int = 0, required=(), name: str | None = None, **fields) -> Level:
     level = Level(position=position, name_nl=name or f"Niveau {position}", name_en=name or f"Level {position}",
-                  description_nl="", description_en="", points_threshold=threshold)
+                  description_nl=fields.pop("description_nl", ""), description_en=fields.pop("description_en", ""),
+                  points_threshold=threshold, **fields)
     level.required_challenges = list(required)
     return _add(level)
 

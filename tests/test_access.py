@@ -26,6 +26,7 @@ EXPECTED = {
     "journey.challenge": (TO_LOGIN, 404, 403, 403, 403),  # a challenge that does not exist
     "journey.notifications_read": (TO_LOGIN, 303, 403, 403, 403),
     "admin_audit.index": (TO_LOGIN, 403, 403, 403, 200),
+    "admin_audit.export": (TO_LOGIN, 403, 403, 403, 200),
     "admin_outbox.index": (TO_LOGIN, 403, 403, 403, 200),
     "admin_outbox.retry": (TO_LOGIN, 403, 403, 403, 404),  # a message that does not exist
     "customer.points": (TO_LOGIN, 200, 403, 403, 403),

@@ -153,12 +153,24 @@ FIELD_LABELS: dict[str, LazyString] = {
     "ask_cap_days": _l("Days between asks"), "daily_referral_cap": _l("Introductions per day"),
     "referee_retention_days": _l("Days to keep unconverted referees"),
 }
+# Codes stored as values, said in words (the same words the pages that set them use).
+VALUE_LABELS: dict[str, dict[str, LazyString]] = {
+    "status": {"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived"),
+               "open": _l("Open"), "contacted": _l("Contacted"), "closed": _l("Closed")},
+    "stage": {"new": _l("New"), "contacted": _l("Contacted"), "meeting": _l("Meeting"),
+              "opportunity": _l("Opportunity"), "won": _l("Won"), "lost": _l("Lost")},
+}
 TEXT_MAX = 80
 
 
 def field_label(name: str) -> str:
     known = FIELD_LABELS.get(name)
     return str(known) if known else humanise(name)
+
+
+def field_value(name: str, value) -> str:
+    known = VALUE_LABELS.get(name, {}).get(value) if isinstance(value, str) else None
+    return str(known) if known is not None else value_text(value)
 
 
 def value_text(value) -> str:
@@ -198,7 +210,7 @@ def changed_fields(details: Mapping) -> list[tuple[str, str, str]]:
     """(field label, before, after) for each changed value."""
     before = details.get("before") if isinstance(details.get("before"), Mapping) else {}
     after = details.get("after") if isinstance(details.get("after"), Mapping) else {}
-    return [(field_label(name), value_text(before.get(name)), value_text(after.get(name)))
+    return [(field_label(name), field_value(name, before.get(name)), field_value(name, after.get(name)))
             for name in dict.fromkeys([*before, *after])]
 
 
@@ -207,7 +219,7 @@ def named_facts(action: str, details: Mapping) -> list[tuple[str, str]]:
     known = ACTIONS.get(action)
     if known is not None and not known.show_named:
         return []
-    return [(field_label(name), value_text(value)) for name, value in details.items()
+    return [(field_label(name), field_value(name, value)) for name, value in details.items()
             if name not in RESERVED and not isinstance(value, (list, Mapping))]
 
 

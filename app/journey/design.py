@@ -127,6 +127,41 @@ def delete_level(level: Level) -> None:
     db.session.flush()
 
 
+LEVEL_PUBLISH_REQUIRED = ("name_nl", "name_en", "description_nl", "description_en")
+
+
+def level_publish_blockers(level: Level) -> list[str]:
+    """Why a draft level may not go live yet: customers need at least one published challenge in it,
+    its name and description in both languages, and required challenges they can reach."""
+    reasons = []
+    missing = [name for name in LEVEL_PUBLISH_REQUIRED if not (getattr(level, name) or "").strip()]
+    if missing:
+        labels = {"name_nl": _("Dutch name"), "name_en": _("English name"),
+                  "description_nl": _("Dutch description"), "description_en": _("English description")}
+        reasons.append(_("Customers read this level in Dutch and English. Still empty: %(fields)s.",
+                         fields=", ".join(labels[name] for name in missing)))
+    published = db.session.scalar(select(func.count(Challenge.id)).where(
+        Challenge.level_id == level.id, Challenge.status == PUBLISHED))
+    if not published:
+        reasons.append(_("“%(name)s” has no published challenge yet. Publish at least one challenge in this level first.",
+                         name=localized(level, "name") or f"#{level.id}"))
+    unreachable = [c for c in level.required_challenges
+                   if c.status != PUBLISHED or (c.level_id != level.id and c.level.status != PUBLISHED)]
+    if unreachable:
+        reasons.append(_("Customers cannot complete every required challenge yet: %(titles)s.",
+                         titles=", ".join(f"“{title_of(c)}”" for c in unreachable)))
+    return reasons
+
+
+def publish_level(level: Level) -> list[str]:
+    """Put a draft level live for customers; otherwise leave it a draft and return why not."""
+    reasons = level_publish_blockers(level)
+    if not reasons:
+        level.status = PUBLISHED
+        db.session.flush()
+    return reasons
+
+
 # --- challenges ------------------------------------------------------------------------------------
 
 def required_by(challenge: Challenge | None) -> list[Level]:

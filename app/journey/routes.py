@@ -55,7 +55,9 @@ def challenge(challenge_id: int):
     challenge = _challenge_or_404(challenge_id)
     ctype = get_type(challenge.type_key)
     state = journey_state(current_user)
-    cstate = state.by_challenge[challenge.id]
+    cstate = state.by_challenge.get(challenge.id)
+    if cstate is None:  # in a level that is still a draft
+        abort(404)
     form = ctype.answer_form(challenge, formdata=request.form if request.method == "POST" else None, user=current_user)
     context = dict(challenge=challenge, ctype=ctype, cstate=cstate, state=state, form=form,
                    level_state=next(lvl for lvl in state.levels if lvl.level.id == challenge.level_id),

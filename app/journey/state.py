@@ -120,7 +120,8 @@ def _challenge_status(challenge: Challenge, submission: Submission | None, level
 def journey_state(user: User) -> JourneyState:
     """Where a customer stands. A fixed number of queries, whatever the number of challenges."""
     levels = list(
-        db.session.scalars(select(Level).options(selectinload(Level.required_challenges)).order_by(Level.position))
+        db.session.scalars(select(Level).where(Level.status == PUBLISHED)  # draft levels: not for customers yet
+                           .options(selectinload(Level.required_challenges)).order_by(Level.position))
     )
     challenges = list(
         db.session.scalars(

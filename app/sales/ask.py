@@ -174,6 +174,7 @@ def claim(customer_id: int):
         db.session.rollback()
         message, category, status = refusal_message(exc, customer.name), "error", 409
     else:
+        record(current_user, "sales_ask.claim", customer)
         db.session.commit()
         message, category, status = (
             _("You claimed %(name)s for the ask. Others see it for %(days)d days.", name=customer.name,

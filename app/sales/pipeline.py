@@ -192,7 +192,8 @@ def move(referee_id: int):
         if back == "pipeline":
             return _render_pipeline(status=409) if wants_fragment() else redirect_to(url_for(".pipeline", view=_view()))
         return redirect_to(url_for(".referral", referee_id=referee_id))
-    record(current_user, f"referral.{referee.stage}", referee, summary=referee.name)
+    record(current_user, f"referral.{referee.stage}", referee, summary=referee.name,
+           before={"stage": form.from_stage.data}, after={"stage": referee.stage})
     db.session.commit()
     points = sum(p for _s, p in awarded)
     if points:
@@ -314,6 +315,7 @@ def ask_follow_up_done(ask_id: int):
         flash(_("This form has expired. Submit it again."), "error")
         return redirect_to(url_for(".follow_ups"))
     mark_ask_follow_up_done(ask, current_user)
+    record(current_user, "sales_ask.follow_up_done", ask)
     db.session.commit()
     flash(_("Follow-up with %(name)s done.", name=ask.customer.name), "success")
     return redirect_to(url_for(".follow_ups"))

@@ -11,6 +11,7 @@ EXPECTED: dict[str, tuple] = {
     "admin_designer.levels_edit": _MISSING,
     "admin_designer.levels_move": _MISSING,
     "admin_designer.levels_delete": _MISSING,
+    "admin_designer.levels_publish": _MISSING,
     "admin_designer.challenges": _PAGE,
     "admin_designer.challenges_new": _PAGE,
     "admin_designer.challenges_edit": _MISSING,

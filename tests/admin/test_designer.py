@@ -100,9 +100,14 @@ def test_marketer_builds_a_poll_that_a_customer_completes(app, client, db, login
     assert response.status_code == 303 and response.headers["Location"] == "/admin/challenges"
     db.session.refresh(challenge)
     assert challenge.status == PUBLISHED
-    assert _actions(db) == ["level.create", "challenge.create", "challenge.publish"]
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "challenge.publish")).one()
     assert (entry.actor_id, entry.target_type, entry.target_id) == (marketer.id, "Challenge", challenge.id)
+    # The new level is a draft until it is published too.
+    assert level.status == DRAFT
+    assert post_form(f"/admin/levels/{level.id}/publish", {}).status_code == 303
+    db.session.refresh(level)
+    assert level.status == PUBLISHED
+    assert _actions(db) == ["level.create", "challenge.create", "challenge.publish", "level.publish"]
 
     customer = login_as("customer", locale="en")
     home = client.get("/")
@@ -159,7 +164,7 @@ def test_required_challenges_come_from_published_challenges_of_lower_levels(clie
     db.session.refresh(two)
     assert [c.id for c in two.required_challenges] == [low.id] and two.points_threshold == 40
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "level.update")).one()
-    assert entry.details["changes"]["points_threshold"] == [0, 40]
+    assert (entry.details["before"]["points_threshold"], entry.details["after"]["points_threshold"]) == (0, 40)
 
 
 def test_levels_list_shows_order_threshold_and_required_challenges(client, db, login_as):
@@ -300,7 +305,7 @@ def test_edit_saves_the_schedule_in_utc_and_records_the_changes(client, db, logi
     again = client.get(f"/admin/challenges/{challenge.id}/edit").text
     assert 'value="2030-01-15T10:00"' in again
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "challenge.update")).one()
-    assert entry.details["changes"]["points"] == [10, 25]
+    assert (entry.details["before"]["points"], entry.details["after"]["points"]) == (10, 25)
 
 
 @pytest.mark.parametrize("changes,message", [

@@ -164,7 +164,7 @@ SHARED = {
     *(f"admin_designer.{name}" for name in (
         "badges_activate", "badges_deactivate", "badges_delete", "badges_edit", "challenges_archive",
         "challenges_delete", "challenges_duplicate", "challenges_edit", "challenges_move", "challenges_preview",
-        "challenges_publish", "challenges_unpublish", "levels_delete", "levels_edit", "levels_move",
+        "challenges_publish", "challenges_unpublish", "levels_delete", "levels_edit", "levels_move", "levels_publish",
         "rewards_activate", "rewards_deactivate", "rewards_edit")),
 }
 # Token URLs: the token is the capability (tested below and in their own areas).

@@ -17,7 +17,7 @@ from app.forms import choices
 from app.htmx import redirect_to, render, wants_fragment
 from app.i18n_content import localized
 from app.journey import design
-from app.journey.models import PUBLISHED, Challenge, Level
+from app.journey.models import DRAFT, PUBLISHED, Challenge, Level
 from app.pagination import paginate, requested_page
 from app.security import roles
 
@@ -50,11 +50,13 @@ def levels():
     return _render_levels(requested_page())
 
 
-def _required_choices(below_position: int | None) -> list[Challenge]:
+def _required_choices(level: Level | None) -> list[Challenge]:
     query = (select(Challenge).join(Challenge.level).options(contains_eager(Challenge.level))
              .where(Challenge.status == PUBLISHED).order_by(Level.position, Challenge.position, Challenge.id))
-    if below_position is not None:
-        query = query.where(Level.position < below_position)
+    if level is not None:
+        query = query.where(Level.position < level.position)
+        if level.status == PUBLISHED:  # customers must be able to reach what a live level requires
+            query = query.where(Level.status == PUBLISHED)
     return list(db.session.scalars(query))
 
 
@@ -66,7 +68,7 @@ def _level_form(level: Level | None) -> LevelForm:
                     description_en=level.description_en, points_threshold=level.points_threshold,
                     required_challenges=[c.id for c in level.required_challenges])
     form = LevelForm(formdata=formdata, data=data or {"points_threshold": 0})
-    candidates = _required_choices(level.position if level is not None else None)
+    candidates = _required_choices(level)
     form.required_challenges.choices = choices(
         (c.id, f"{level_label(c.level)} · {design.title_of(c)}") for c in candidates
     )
@@ -88,7 +90,7 @@ def levels_new():
     if request.method == "GET" or not form.validate():
         return render("admin/designer/level_form.html", form=form, level=None,
                       status=422 if request.method == "POST" else 200)
-    level = Level(position=design.next_position(Level))
+    level = Level(position=design.next_position(Level), status=DRAFT)  # customers see it once published
     _apply_level(form, level)
     try:
         with db.session.begin_nested():
@@ -124,6 +126,25 @@ def levels_edit(level_id: int):
     db.session.commit()
     flash(_("Level “%(name)s” saved.", name=localized(level, "name")), "success")
     return redirect_to(url_for("admin_designer.levels"))
+
+
+@bp.route("/admin/levels/<int:level_id>/publish", methods=["POST"])
+@roles(MARKETER)
+def levels_publish(level_id: int):
+    level = db.get_or_404(Level, level_id)
+    target = back(url_for("admin_designer.levels"))
+    if level.status == PUBLISHED:
+        flash(_("“%(name)s” is already published.", name=localized(level, "name")), "success")
+        return redirect_to(target)
+    reasons = design.publish_level(level)
+    if reasons:
+        db.session.rollback()
+        flash(" ".join([_("“%(name)s” stays a draft.", name=localized(level, "name")), *reasons]), "error")
+        return redirect_to(target)
+    record(current_user, "level.publish", level, before={"status": DRAFT}, after={"status": PUBLISHED})
+    db.session.commit()
+    flash(_("“%(name)s” is published: customers see it now.", name=localized(level, "name")), "success")
+    return redirect_to(target)
 
 
 @bp.route("/admin/levels/<int:level_id>/move", methods=["POST"])
