@@ -96,7 +96,7 @@ def mention_columns():
         (PointsEntry, ("reason_nl", "reason_en")),
         (Notification, ("text_nl", "text_en", "link")),
         (OutboxMessage, ("subject", "body_text", "last_error")),
-        (AuditEntry, ("summary", "details")),
+        (AuditEntry, ("summary", "details", "object_label")),
         (ReferralEvent, ("note",)),
         (Ask, ("note",)),
         (FollowUp, ("note",)),

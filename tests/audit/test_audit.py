@@ -231,7 +231,7 @@ def test_the_page_costs_the_same_statements_at_any_number_of_entries(app, client
     challenge = make_challenge(level)
 
     def add(n: int) -> None:
-        for i in range(n):
+        for _ in range(n):
             make_audit_entry(marketer, "level.update", level)
             make_audit_entry(sales, "sales_ask.claim", make_user("customer"))
             make_audit_entry(marketer, "challenge.publish", challenge)

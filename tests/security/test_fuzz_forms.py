@@ -142,6 +142,7 @@ def _world(app, client, db) -> dict[str, list[str]]:
     ambassador = User.by_email("ambassadeur@example.com")
     factories.make_challenge(status=DRAFT)  # publish, delete
     factories.make_level(position=90)  # an empty level: delete
+    factories.make_level(position=91, status=DRAFT)  # a draft level: publish
     factories.make_badge(active=False)
     factories.make_reward(active=False)
     factories.make_redemption(user=klant)
