@@ -47,7 +47,8 @@ def test_audit_log_is_for_admins(app, client, db, login_as):
     db.session.commit()
     login_as("admin", locale="en")
     page = client.get("/admin/audit").text
-    assert "challenge.publish" in page and "Mila" in page and "Published “Wat levert het op?”" in page
+    # Read as words in the reader's language, not as the raw action code.
+    assert "Challenge published" in page and "Mila" in page and "<code>challenge.publish" not in page
     entry = db.session.scalars(select(AuditEntry)).one()
     assert entry.details == {"points": 15} and entry.target_type == "User"
     fragment = client.get("/admin/audit", headers={"HX-Request": "true"})
