@@ -19,6 +19,7 @@ from app import (
     security,
 )
 from app.admin import designer, moderation, outbox, participants, programme
+from app.admin.participants import detail as participant_page
 from app.analytics import routes as analytics
 from app.audit import routes as audit
 from app.auth import routes as auth
@@ -45,7 +46,7 @@ from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
-                     designer, moderation, participants, programme, audit, analytics, outbox, privacy, terms)
+                     designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms)
 
 
 class Anonymous(AnonymousUserMixin):

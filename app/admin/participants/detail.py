@@ -2,13 +2,13 @@
 journey, the edit of name, company and language, and a points correction (marketing)."""
 from __future__ import annotations
 
-from flask import abort, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.admin.participants.detail_forms import CorrectionForm, EditParticipantForm
-from app.admin.participants.routes import bp
+from app.admin.participants.routes import bp as admin_bp
 from app.auth.models import MARKETER, SALES, User
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
@@ -17,6 +17,10 @@ from app.participants import directory, profile
 from app.points.corrections import BELOW_ZERO, CorrectionError, correct_points
 from app.referrals.stages import STAGE_LABELS
 from app.security import roles
+
+# The page itself is for marketing and sales alike (not under /admin, which is marketing's); its
+# edits are marketing's (the admin_participants blueprint).
+bp = Blueprint("participant", __name__)
 
 LEDGER_PER_PAGE = 20
 LEDGER_ID = "participant-ledger"
@@ -42,13 +46,13 @@ def _page(user: User, status: int = 200, correction: CorrectionForm | None = Non
     )
 
 
-@bp.route("/admin/participants/<int:user_id>")
+@bp.route("/participants/<int:user_id>")
 @roles(MARKETER, SALES)
-def index_detail(user_id: int):
+def page(user_id: int):
     return _page(_visible_or_404(user_id))
 
 
-@bp.route("/admin/participants/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_bp.route("/admin/participants/<int:user_id>/edit", methods=["GET", "POST"])
 @roles(MARKETER)
 def index_edit(user_id: int):
     user = _visible_or_404(user_id)
@@ -62,12 +66,12 @@ def index_edit(user_id: int):
         db.session.commit()
         flash(_("The changes to %(name)s are saved.", name=user.name) if changed else _("Nothing was changed."),
               "success" if changed else "info")
-        return redirect_to(url_for(".index_detail", user_id=user.id))
+        return redirect_to(url_for("participant.page", user_id=user.id))
     return render("admin/participants/edit.html", form=form, user=user, company_names=directory.company_names(),
                   status=422)
 
 
-@bp.route("/admin/participants/<int:user_id>/points", methods=["POST"])
+@admin_bp.route("/admin/participants/<int:user_id>/points", methods=["POST"])
 @roles(MARKETER)
 def index_correct(user_id: int):
     user = _visible_or_404(user_id)
@@ -90,5 +94,5 @@ def index_correct(user_id: int):
             abort(404)
         else:
             flash(_("The points of %(name)s are corrected.", name=user.name), "success")
-            return redirect_to(url_for(".index_detail", user_id=user.id, _anchor="points"))
+            return redirect_to(url_for("participant.page", user_id=user.id, _anchor="points"))
     return _page(user, status=422, correction=form)
