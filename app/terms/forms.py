@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from app.forms import Form, RadioOne, choices, max_length
 from app.terms.models import BODY_MAX, MATERIAL, MINOR
@@ -23,12 +23,12 @@ def _trim(value):
 class TermsForm(Form):
     body_nl = TextAreaField(
         _l("Programme terms and how it works (Nederlands)"), filters=[_trim],
-        validators=[InputRequired(_l("Write the Dutch text.")), max_length(BODY_MAX)],
+        validators=[DataRequired(_l("Write the Dutch text.")), max_length(BODY_MAX)],
         render_kw={"rows": 18, "lang": "nl", "spellcheck": "true"},
     )
     body_en = TextAreaField(
         _l("Programme terms and how it works (English)"), filters=[_trim],
-        validators=[InputRequired(_l("Write the English text.")), max_length(BODY_MAX)],
+        validators=[DataRequired(_l("Write the English text.")), max_length(BODY_MAX)],
         render_kw={"rows": 18, "lang": "en", "spellcheck": "true"},
     )
     kind = RadioOne(
