@@ -19,6 +19,7 @@ from app import (
     security,
 )
 from app.admin import designer, moderation, outbox, participants, programme
+from app.admin.participants import detail as participant_page
 from app.analytics import routes as analytics
 from app.audit import routes as audit
 from app.auth import routes as auth
@@ -40,11 +41,12 @@ from app.privacy import routes as privacy
 from app.referrals import routes as referrals
 from app.sales import ask as sales_ask
 from app.sales import pipeline as sales_pipeline
+from app.terms import routes as terms
 from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
-                     designer, moderation, participants, programme, audit, analytics, outbox, privacy)
+                     designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -36,6 +36,8 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN {(PENDING, SENDING, SENT, DEAD)!r}", name="status_known"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # The mail sent to one person (the participant page, the privacy export and erasure).
+        Index("ix_outbox_messages_to_created", "to_address", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from app.journey.models import Challenge, Level, LevelUnlock, Submission  # noqa
 from app.mail import OutboxMessage  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey  # noqa: F401
-from app.points.models import PointsEntry  # noqa: F401
+from app.points.models import PointsCorrection, PointsEntry  # noqa: F401
 from app.privacy.models import ConsentRecord  # noqa: F401
 from app.referrals.models import (  # noqa: F401
     Ask,
@@ -20,3 +20,4 @@ from app.referrals.models import (  # noqa: F401
     ShareClick,
 )
 from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F401
+from app.terms.models import TermsAcceptance, TermsVersion  # noqa: F401

@@ -19,7 +19,7 @@ from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submissi
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey, category_for
-from app.points.models import PointsEntry
+from app.points.models import CORRECTION, PointsCorrection, PointsEntry
 from app.privacy.consent import text_hash
 from app.privacy.models import FROM_CHALLENGE, QUOTE_PUBLICATION, ConsentRecord
 from app.referrals.models import (
@@ -35,6 +35,7 @@ from app.referrals.models import (
 )
 from app.referrals.settings import SETTINGS_ID
 from app.rewards.models import POINTS_AT_LEAST, REQUESTED, Badge, Redemption, Reward, UserBadge
+from app.terms.models import MATERIAL, TermsAcceptance, TermsVersion
 
 PASSWORD = "correct horse battery"
 # Tests share one hash of the default password (hashing is slow on purpose, even cheapened in conftest).
@@ -258,3 +259,35 @@ def make_consent_record(user: User | None = None, *, kind: str = QUOTE_PUBLICATI
                               submission_id=submission.id if submission else None,
                               text_hash=fields.pop("text_hash", text_hash("I agree.")), locale=fields.pop("locale", "en"),
                               source=fields.pop("source", FROM_CHALLENGE), **fields))
+
+
+# --- points corrections and programme terms -------------------------------------------------------
+
+def make_points_correction(user: User | None = None, points: int = 10, *, author: User | None = None,
+                           reason: str = "Points for the webinar we forgot", ledger: bool = True,
+                           **fields) -> PointsCorrection:
+    """A correction with its ledger row (unless `ledger=False`)."""
+    user = user or make_user()
+    correction = _add(PointsCorrection(user_id=user.id, author_id=(author or make_user(MARKETER)).id, points=points,
+                                       reason=reason, request_key=fields.pop("request_key", f"key-{next(_seq):012d}"),
+                                       **fields))
+    if ledger:
+        make_points_entry(user, points, source_type=CORRECTION, source_id=correction.id,
+                          reason_nl=f"Correctie: {reason}", reason_en=f"Correction: {reason}")
+    return correction
+
+
+def make_terms_version(number: int | None = None, *, kind: str = MATERIAL, body_nl: str = "# Voorwaarden\n\nTekst.",
+                       body_en: str = "# Terms\n\nText.", published_by: User | None = None, **fields) -> TermsVersion:
+    """The next version (numbered after the latest) unless `number` is given."""
+    if number is None:
+        latest = db.session.scalar(db.select(db.func.max(TermsVersion.number)))
+        number = (latest or 0) + 1
+    return _add(TermsVersion(number=number, kind=kind, body_nl=body_nl, body_en=body_en,
+                             published_by_id=published_by.id if published_by else None, **fields))
+
+
+def make_terms_acceptance(user: User | None = None, version: TermsVersion | None = None, *, locale: str = "nl",
+                          **fields) -> TermsAcceptance:
+    return _add(TermsAcceptance(user_id=(user or make_user()).id, version_id=(version or make_terms_version()).id,
+                                locale=locale, **fields))

@@ -63,7 +63,16 @@ class NewPasswordForm(Form):
 
 
 class AcceptInvitationForm(NewPasswordForm):
+    accept_terms = BooleanField(_l("I have read the programme terms and accept them"))
     submit = SubmitField(_l("Activate my account"))
+
+    def __init__(self, *args, terms_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.terms_required = terms_required
+
+    def validate_accept_terms(self, field) -> None:
+        if self.terms_required and not field.data:
+            raise ValidationError(_l("Tick the box to accept the programme terms."))
 
 
 class ResetRequestForm(Form):

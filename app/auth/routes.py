@@ -25,6 +25,7 @@ from app.security import (
     reset_account_limit,
     signed_in,
 )
+from app.terms import services as terms
 
 bp = Blueprint("auth", __name__)
 
@@ -93,15 +94,19 @@ def accept_invitation(token: str):
         seclog.event("authn_token_invalid", "invitation", problem or "invalid")
         return render("auth/link_problem.html", kind="invitation", problem=problem or "invalid", status=410 if problem == "expired" else 404)
     speak_to(user.locale)
-    form = AcceptInvitationForm(email=user.email)
+    terms_version = terms.current_version()  # accepted together with the password, when there are terms
+    form = AcceptInvitationForm(email=user.email, terms_required=terms_version is not None)
     if form.validate_on_submit():
         user.set_password(form.password.data)
+        if terms_version is not None:
+            terms.accept(user, terms_version, user.locale)
         db.session.flush()
         _start_session(user)
         db.session.commit()
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
         return redirect_to(home_for(user))
-    return render("auth/accept_invitation.html", form=form, user=user, status=422 if form.is_submitted() else 200)
+    return render("auth/accept_invitation.html", form=form, user=user, terms_version=terms_version,
+                  status=422 if form.is_submitted() else 200)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

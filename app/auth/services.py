@@ -107,7 +107,8 @@ def invite(user: User, invited_by: User | None = None) -> None:
     link = external_url("auth.accept_invitation", token=make_token(user, INVITE_SALT))
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     queue_mail(
-        user.email, "invitation", user.locale, user=user, link=link, days=days, invited_by=invited_by
+        user.email, "invitation", user.locale, user=user, link=link, days=days, invited_by=invited_by,
+        terms_link=external_url("terms.page"),
     )
 
 

@@ -9,6 +9,7 @@ from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES, Company, User
 from app.demo.journey import seed_journey
 from app.demo.referrals import seed_referrals_demo
 from app.demo.sales import seed_sales_demo
+from app.demo.terms import seed_terms
 from app.extensions import db
 
 # (e-mail, name, role, locale, manager e-mail)
@@ -62,4 +63,5 @@ def seed_demo_data(password: str) -> int:
     added = seed_accounts(password)
     added += seed_journey()
     added += seed_referrals_demo()
-    return added + seed_sales_demo()
+    added += seed_sales_demo()
+    return added + seed_terms()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.dates import utcnow
@@ -31,3 +31,31 @@ class PointsEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<PointsEntry user={self.user_id} {self.points:+d} {self.source_type}:{self.source_id}>"
+
+
+CORRECTION = "correction"  # the ledger's source_type of a correction by staff (source_id: the correction)
+CORRECTION_REASON_MAX = 200
+
+
+class PointsCorrection(db.Model):
+    """A correction by marketing: a record of its own (reason, who), counted through one ledger row
+    whose source is this record. An existing ledger row is never edited."""
+
+    __tablename__ = "points_corrections"
+    __table_args__ = (
+        # One correction per form sent: a double click or a retry corrects once.
+        UniqueConstraint("request_key", name="uq_points_corrections_request_key"),
+        CheckConstraint("points <> 0", name="points_not_zero"),
+        Index("ix_points_corrections_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    points: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(CORRECTION_REASON_MAX))
+    request_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PointsCorrection user={self.user_id} {self.points:+d}>"

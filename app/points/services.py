@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from flask import g, has_app_context
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.points.models import PointsEntry
+from app.points.models import CORRECTION, PointsEntry
 
-# Points earned (awards only, spending excluded): what levels and the leaderboard count.
-EARNED = func.coalesce(func.sum(case((PointsEntry.points > 0, PointsEntry.points), else_=0)), 0)
+# Points earned (awards only, spending excluded): what levels and the leaderboard count. A correction
+# by marketing counts either way: taking points back lowers what was earned, not what was spent.
+EARNED = func.coalesce(func.sum(case(
+    (or_(PointsEntry.points > 0, PointsEntry.source_type == CORRECTION), PointsEntry.points), else_=0)), 0)
 
 
 def award_points(user_id: int, points: int, source_type: str, source_id: int, reason_nl: str, reason_en: str) -> PointsEntry | None:

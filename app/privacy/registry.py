@@ -20,11 +20,12 @@ from app.journey.models import LevelUnlock, Submission
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.nps.models import Alert, FollowUp, NpsResponse, Survey
-from app.points.models import PointsEntry
+from app.points.models import CORRECTION, PointsCorrection, PointsEntry
 from app.privacy.models import ConsentRecord
 from app.privacy.scrub import PLACEHOLDER, forget_referee_mentions, redact_mentions
 from app.referrals.models import Ask, AskStatus, Referee, ReferralEvent, ReferralQuota, ShareClick
 from app.rewards.models import Redemption, UserBadge
+from app.terms.models import TermsAcceptance, TermsVersion
 
 # How a table's rows about the person end up after an erasure (said in the README and the docs).
 DELETE = "delete"  # the rows go
@@ -142,6 +143,14 @@ def _erase_account(e: Erasure) -> None:
     user.end_sessions()
 
 
+def _erase_corrections(e: Erasure) -> None:
+    # The reason was written about the person; the points stay for the balance, with a neutral line.
+    db.session.execute(update(PointsCorrection).where(PointsCorrection.user_id == e.user.id).values(reason="")
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(PointsEntry).where(PointsEntry.user_id == e.user.id, PointsEntry.source_type == CORRECTION)
+                       .values(reason_nl="Correctie", reason_en="Correction").execution_options(synchronize_session=False))
+
+
 def _addresses(user: User):
     return OutboxMessage.to_address == user.email
 
@@ -165,6 +174,20 @@ REGISTRY: tuple[Coverage, ...] = (
              _their(ConsentRecord), KEEP),
     Coverage("points_entries", "points.json", _l("Your points history: every award and spend, with its reason."),
              _their(PointsEntry), KEEP),
+    Coverage("points_corrections", "points_corrections.json",
+             _l("Corrections our team made to your points, with the reason they gave."),
+             lambda u: select(PointsCorrection).where(or_(PointsCorrection.user_id == u.id, PointsCorrection.author_id == u.id))
+             .order_by(PointsCorrection.id), SCRUB, fields=("id", "user_id", "points", "reason", "created_at"),
+             erase=_erase_corrections),
+    Coverage("terms_acceptances", "terms_acceptances.json",
+             _l("The versions of the programme terms you accepted: which, in which language and when."),
+             _their(TermsAcceptance), KEEP, fields=("id", "version_id", "locale", "accepted_at")),
+    Coverage("terms_versions", "terms_versions.json",
+             _l("The versions of the programme terms you accepted (or published): number, kind of change, date."),
+             lambda u: select(TermsVersion).where(or_(
+                 TermsVersion.published_by_id == u.id,
+                 TermsVersion.id.in_(select(TermsAcceptance.version_id).where(TermsAcceptance.user_id == u.id)),
+             )).order_by(TermsVersion.id), KEEP, fields=("id", "number", "kind", "published_at")),
     Coverage("user_badges", "badges.json", _l("The badges you earned."), _their(UserBadge), KEEP),
     Coverage("redemptions", "redemptions.json", _l("The rewards you claimed."), _their(Redemption), KEEP),
     Coverage("level_unlocks", "level_unlocks.json", _l("When you reached each level."), _their(LevelUnlock), KEEP),

@@ -12,5 +12,9 @@ EXPECTED: dict[str, tuple] = {
     "admin_participants.index_resend": (TO_LOGIN, 403, 404, 403, 404),
     "admin_participants.index_deactivate": (TO_LOGIN, 403, 404, 403, 404),
     "admin_participants.index_reactivate": (TO_LOGIN, 403, 404, 403, 404),
+    # The participant page: marketing, and sales for their own accounts' customers (another's: 404).
+    "participant.page": (TO_LOGIN, 403, 404, 404, 404),
+    "admin_participants.index_edit": (TO_LOGIN, 403, 404, 403, 404),
+    "admin_participants.index_correct": (TO_LOGIN, 403, 404, 403, 404),
 }
 SAMPLE_ARGS: dict[str, object] = {"user_id": 999999, "report_id": 999999}

@@ -11,6 +11,7 @@ from app.extensions import db as _db
 from app.journey.models import Submission
 from app.journey.progress import review_submission
 from app.nps.services import record_answer
+from app.points.corrections import correct_points
 from app.referrals.intake import Introduction, add_referee, tell_account_manager
 from app.referrals.links import record_click
 from tests.factories import (
@@ -26,6 +27,8 @@ from tests.factories import (
     make_redemption,
     make_reward,
     make_survey,
+    make_terms_acceptance,
+    make_terms_version,
     make_user,
     make_user_badge,
 )
@@ -96,6 +99,9 @@ def world(app, client, db, login_as, post_form):
                      details={"rows": [{"name": MARKER, "email": "Zyxwv.Marker@noord.example", "status": "ok"},
                                        {"name": "Bea Bystander", "email": "bea@elders.example", "status": "ok"}]})
     make_ask(customer, asked_by=manager, note=f"{MARKER} will think about it")
+    with app.test_request_context():  # a correction through its operation: ledger row, record and audit entry
+        correct_points(customer, marketer, 7, f"Webinar {MARKER} attended", "privacy-world-correction-key")
+    make_terms_acceptance(customer, make_terms_version(published_by=marketer), locale="en")
     make_ask_status(customer, claimed_by=manager, last_asked_at=utcnow() - timedelta(days=1))
     for channel in ("email", "linkedin"):
         record_click(customer, channel)

@@ -163,7 +163,7 @@ def _world(app, client, db) -> dict[str, list[str]]:
             f"/invitation/{auth_services.make_token(invited, auth_services.INVITE_SALT)}",
             f"/password/reset/{auth_services.make_token(klant, auth_services.RESET_SALT)}",
         ]
-    return {"anonymous": public, "staff": STAFF_START + [f"/nps/answers/{answer.id}"], "customer": ["/"]}
+    return {"anonymous": public, "staff": STAFF_START + [f"/nps/answers/{answer.id}"], "customer": ["/", "/terms/accept"]}
 
 
 def _key(form: FoundForm, endpoint: str, args: dict) -> tuple:

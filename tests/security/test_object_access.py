@@ -147,6 +147,13 @@ CASES = [
          owner="marketer"),
     Case("admin_participants.index_import_report_csv", "GET", "/admin/participants/imports/{report}/report.csv",
          NOT_MARKETING, owner="marketer"),
+    # The participant page: marketing, and the account manager's side; its edits: marketing only.
+    Case("participant.page", "GET", "/participants/{cust_a}", OTHER_SALES + NOT_STAFF, owner="sales_a"),
+    Case("admin_participants.index_edit", "GET", "/admin/participants/{cust_a}/edit", NOT_MARKETING, owner="marketer"),
+    Case("admin_participants.index_edit", "POST", "/admin/participants/{cust_a}/edit", NOT_MARKETING, owner="marketer",
+         data=(("name", "Ottoline Renamed"), ("company", "Ownerco Markers BV"), ("locale", "en"))),
+    Case("admin_participants.index_correct", "POST", "/admin/participants/{cust_a}/points", NOT_MARKETING,
+         owner="marketer", data=(("points", "5"), ("reason", "Webinar"), ("request_key", "k" * 24))),
     # A customer's data and its erasure, and undelivered mail: admins only.
     Case("privacy.admin_export", "GET", "/admin/participants/{cust_a}/data.zip", NOT_MARKETING + ("marketer",),
          owner="admin"),
