@@ -41,7 +41,7 @@ def _link(endpoint_names: tuple[str, ...], **values) -> str | None:
 
 def _user_link(user: User) -> str | None:
     if user.role == CUSTOMER:
-        return _link(("admin_participants.detail", "admin_participants.participant"), user_id=user.id)
+        return _link(("participant.page",), user_id=user.id)
     return _link(("admin_people.staff_detail", "admin_people.edit", "admin_staff.edit"), user_id=user.id)
 
 

@@ -102,6 +102,8 @@ register("participant.invite", "participants", _l("Customer invited"), _l("Compa
 register("participant.resend_invitation", "participants", _l("Invitation sent again"))
 register("participant.deactivate", "participants", _l("Customer deactivated"))
 register("participant.reactivate", "participants", _l("Customer reactivated"))
+register("participant.update", "participants", _l("Customer's details changed"))
+register("points.correct", "participants", _l("Points corrected"), _l("%(points)+d points: %(reason)s"))
 register("participants.import", "participants", _l("Customers imported"),
          _l("%(imported)s imported, %(existing)s already taking part, %(bad)s refused"), _import_counts)
 
@@ -128,6 +130,8 @@ register("nps_survey.send", "nps", _l("Survey sent"), _l("“%(occasion)s”: se
 register("privacy.erase", "privacy", _l("Personal data erased"), _l("Erased %(who)s"), _erased_by)
 register("privacy.export", "privacy", _l("Personal data downloaded"))
 
+register("terms.publish", "programme", _l("Programme terms published"), _l("Version %(number)s (%(kind)s)"),
+         lambda d: {"number": d.get("number"), "kind": field_value("kind", d.get("kind"))})
 register("programme.update", "programme", _l("Programme settings changed"), show_named=True)
 register("mail.retry", "programme", _l("E-mail queued again"), _l("Kind: %(kind)s"))
 
@@ -147,7 +151,7 @@ FIELD_LABELS: dict[str, LazyString] = {
     "stock": _l("Stock"), "active": _l("Active"), "role": _l("Role"), "email": _l("E-mail address"),
     "company": _l("Company"), "company_id": _l("Company"), "locale": _l("Language"), "manager_id": _l("Manager"),
     "account_manager_id": _l("Account manager"), "is_active": _l("Active"), "reason": _l("Reason"),
-    "note": _l("Note"), "stage": _l("Stage"),
+    "note": _l("Note"), "stage": _l("Stage"), "balance": _l("Points to spend"), "version": _l("Version"),
     "points_contacted": _l("Points when contacted"), "points_meeting": _l("Points for a meeting"),
     "points_opportunity": _l("Points for an opportunity"), "points_won": _l("Points when won"),
     "ask_cap_days": _l("Days between asks"), "daily_referral_cap": _l("Introductions per day"),
@@ -157,6 +161,7 @@ FIELD_LABELS: dict[str, LazyString] = {
 VALUE_LABELS: dict[str, dict[str, LazyString]] = {
     "status": {"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived"),
                "open": _l("Open"), "contacted": _l("Contacted"), "closed": _l("Closed")},
+    "kind": {"material": _l("material change"), "minor": _l("minor change")},
     "stage": {"new": _l("New"), "contacted": _l("Contacted"), "meeting": _l("Meeting"),
               "opportunity": _l("Opportunity"), "won": _l("Won"), "lost": _l("Lost")},
 }
