@@ -19,6 +19,8 @@ from app import (
     security,
 )
 from app.admin import designer, moderation, outbox, participants, programme
+from app.admin.people import companies as people_companies
+from app.admin.people import staff as people_staff
 from app.analytics import routes as analytics
 from app.audit import routes as audit
 from app.auth import routes as auth
@@ -44,7 +46,8 @@ from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
-                     designer, moderation, participants, programme, audit, analytics, outbox, privacy)
+                     designer, moderation, participants, programme, audit, analytics, outbox, privacy,
+                     people_staff, people_companies)
 
 
 class Anonymous(AnonymousUserMixin):
