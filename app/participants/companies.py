@@ -200,17 +200,16 @@ def set_account_manager(actor: User, company: Company, manager: User) -> Moved |
     db.session.flush()
     moved = move_open_work(company, old, manager)
     company = db.session.get(Company, company_id)
-    figures = (f"{moved.follow_ups} NPS follow-up(s), {moved.asks} ask(s) to follow up, "
-               f"{moved.referrals} referral(s)")
-    cijfers = (f"{moved.follow_ups} NPS-opvolging(en), {moved.asks} ask(s) om op te volgen, "
-               f"{moved.referrals} introductie(s)")
-    _tell(manager, f"Je bent nu accountmanager van {name} (was {old.name}). Naar jou: {cijfers}.",
-          f"You are now the account manager of {name} (was {old.name}). Moved to you: {figures}.",
-          external_url("workspaces.sales"))
+    figures = (f"{moved.follow_ups} open NPS follow-up(s) and {moved.asks} ask(s) to follow up; "
+               f"{moved.referrals} referral(s) of the company")
+    cijfers = (f"{moved.follow_ups} open NPS-opvolging(en) en {moved.asks} op te volgen verzoek(en); "
+               f"{moved.referrals} doorverwijzing(en) van het bedrijf")
+    link = external_url("workspaces.sales")
+    _tell(manager, f"Je bent nu accountmanager van {name} (in plaats van {old.name}). Naar jou verplaatst: {cijfers}.",
+          f"You are now the account manager of {name} (instead of {old.name}). Moved to you: {figures}.", link)
     if old.is_active:
-        _tell(old, f"{manager.name} is nu accountmanager van {name}. Naar {manager.name}: {cijfers}.",
-              f"{manager.name} is now the account manager of {name}. Moved to {manager.name}: {figures}.",
-              external_url("workspaces.sales"))
+        _tell(old, f"{manager.name} is nu accountmanager van {name}. Naar {manager.name} verplaatst: {cijfers}.",
+              f"{manager.name} is now the account manager of {name}. Moved to {manager.name}: {figures}.", link)
     record(actor, "company.account_manager", company,
            _l("%(manager)s is now the account manager of %(company)s", manager=manager.name, company=name),
            before={"account_manager": old.id}, after={"account_manager": manager.id}, moved=asdict(moved))
