@@ -249,3 +249,19 @@ def test_sales_and_customers_get_403_on_company_pages(client, db, login_as):
     for role in ("sales", "customer"):
         login_as(role)
         assert client.get(f"/admin/companies/{company.id}").status_code == 403
+
+
+def test_both_account_managers_read_the_handover_on_their_workspace_once(client, db, login_as, post_form):
+    marketer = login_as(MARKETER, locale="en")
+    old_am, new_am = make_user(SALES, locale="en"), make_user(SALES, locale="nl")
+    company = make_company("Overdracht BV", account_manager=old_am)
+    db.session.commit()
+    assert post_form(f"/admin/companies/{company.id}/account-manager",
+                     {"account_manager": str(new_am.id)}).status_code == 303
+    login_as(new_am)
+    first = client.get("/sales")
+    assert "Je bent nu accountmanager van Overdracht BV" in first.text
+    assert "Overdracht BV" not in client.get("/sales", headers=HX).text.split("stat-cards")[0]
+    login_as(old_am)
+    assert f"{new_am.name} is now the account manager of Overdracht BV" in client.get("/sales").text
+    assert marketer.id not in {n.user_id for n in _db.session.scalars(select(Notification))}
