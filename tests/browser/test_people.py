@@ -39,7 +39,8 @@ class Seeded:
 def people_world(live_app) -> Iterator[Seeded]:
     from sqlalchemy import delete, select
 
-    from app.auth.models import CUSTOMER, MARKETER as MARKETER_ROLE, Company, User
+    from app.auth.models import CUSTOMER, Company, User
+    from app.auth.models import MARKETER as MARKETER_ROLE
     from app.auth.services import create_user
     from app.extensions import db
     from app.nps.services import record_answer
