@@ -20,6 +20,8 @@ from app import (
 )
 from app.admin import designer, moderation, outbox, participants, programme
 from app.admin.participants import detail as participant_page
+from app.admin.people import companies as people_companies
+from app.admin.people import staff as people_staff
 from app.analytics import routes as analytics
 from app.audit import routes as audit
 from app.auth import routes as auth
@@ -46,7 +48,8 @@ from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
-                     designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms)
+                     designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
+                     people_staff, people_companies)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -56,13 +56,14 @@ from tests.access_tables import (  # noqa: E402
     designer,
     moderation,
     participants,
+    people,
     privacy,
     referrals,
     sales_ask,
     terms,
 )
 
-for _area in (analytics, designer, moderation, participants, privacy, referrals, sales_ask, terms):
+for _area in (analytics, designer, moderation, participants, people, privacy, referrals, sales_ask, terms):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)

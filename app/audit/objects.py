@@ -42,7 +42,7 @@ def _link(endpoint_names: tuple[str, ...], **values) -> str | None:
 def _user_link(user: User) -> str | None:
     if user.role == CUSTOMER:
         return _link(("participant.page",), user_id=user.id)
-    return _link(("admin_people.staff_detail", "admin_people.edit", "admin_staff.edit"), user_id=user.id)
+    return _link(("admin_staff.index_person",), user_id=user.id)
 
 
 def _bilingual(field: str) -> Callable[[object], dict]:
@@ -71,7 +71,7 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
     ObjectType("Reward", _l("Reward"), Reward, lambda o: localized(o, "name"),
                lambda o: url_for("admin_designer.rewards_edit", reward_id=o.id), _bilingual("name")),
     ObjectType("Company", _l("Company"), Company, lambda o: o.name,
-               lambda o: _link(("admin_people.company", "admin_companies.edit", "admin_companies.detail"),
+               lambda o: _link(("admin_companies.index_company",),
                                company_id=o.id),
                lambda o: {"nl": o.name, "en": o.name}),
     ObjectType("User", _l("Person"), User, lambda o: o.name, _user_link),

@@ -24,6 +24,7 @@ GROUPS: dict[str, LazyString] = {
     "design": _l("Journey design"),
     "moderation": _l("Moderation and rewards"),
     "participants": _l("Participants"),
+    "people": _l("Staff and companies"),
     "sales": _l("Sales"),
     "nps": _l("NPS"),
     "privacy": _l("Privacy"),
@@ -102,6 +103,17 @@ register("participant.invite", "participants", _l("Customer invited"), _l("Compa
 register("participant.resend_invitation", "participants", _l("Invitation sent again"))
 register("participant.deactivate", "participants", _l("Customer deactivated"))
 register("participant.reactivate", "participants", _l("Customer reactivated"))
+register("staff.invite", "people", _l("Colleague invited"))
+register("staff.role", "people", _l("Colleague's role changed"))
+register("staff.manager", "people", _l("Colleague's manager changed"))
+register("staff.deactivate", "people", _l("Colleague deactivated"))
+register("staff.reactivate", "people", _l("Colleague reactivated"))
+register("staff.resend_invitation", "people", _l("Colleague's invitation sent again"))
+register("staff.password_reset", "people", _l("Password reset link sent to a colleague"))
+register("company.create", "people", _l("Company added"))
+register("company.rename", "people", _l("Company renamed"))
+register("company.account_manager", "people", _l("Account manager changed"))
+register("company.merge", "people", _l("Companies merged"), _l("%(merged_name)s merged into this company"))
 register("participant.update", "participants", _l("Customer's details changed"))
 register("points.correct", "participants", _l("Points corrected"), _l("%(points)+d points: %(reason)s"))
 register("participants.import", "participants", _l("Customers imported"),
@@ -148,7 +160,7 @@ FIELD_LABELS: dict[str, LazyString] = {
     "status": _l("Status"), "position": _l("Place"), "icon": _l("Icon"), "rule": _l("Rule"),
     "rule_value": _l("Rule value"), "rule_level_id": _l("Rule level"), "rule_challenge_id": _l("Rule challenge"),
     "rule_type_key": _l("Rule challenge type"), "kind": _l("Kind"), "point_cost": _l("Points to claim"),
-    "stock": _l("Stock"), "active": _l("Active"), "role": _l("Role"), "email": _l("E-mail address"),
+    "stock": _l("Stock"), "active": _l("Active"), "role": _l("Role"), "manager": _l("Manager"), "account_manager": _l("Account manager"), "email": _l("E-mail address"),
     "company": _l("Company"), "company_id": _l("Company"), "locale": _l("Language"), "manager_id": _l("Manager"),
     "account_manager_id": _l("Account manager"), "is_active": _l("Active"), "reason": _l("Reason"),
     "note": _l("Note"), "stage": _l("Stage"), "balance": _l("Points to spend"), "version": _l("Version"),
@@ -161,6 +173,7 @@ FIELD_LABELS: dict[str, LazyString] = {
 VALUE_LABELS: dict[str, dict[str, LazyString]] = {
     "status": {"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived"),
                "open": _l("Open"), "contacted": _l("Contacted"), "closed": _l("Closed")},
+    "role": {"customer": _l("Customer"), "marketer": _l("Marketing"), "sales": _l("Sales"), "admin": _l("Admin")},
     "kind": {"material": _l("material change"), "minor": _l("minor change")},
     "stage": {"new": _l("New"), "contacted": _l("Contacted"), "meeting": _l("Meeting"),
               "opportunity": _l("Opportunity"), "won": _l("Won"), "lost": _l("Lost")},

@@ -11,6 +11,7 @@ from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.extensions import db
 from app.htmx import render
 from app.journey.models import Level, LevelUnlock
+from app.notifications.services import mark_read, unread
 from app.pagination import paginate
 from app.referrals.models import OPEN_STAGES, Referee
 from app.sales.scope import company_ids_of, visible_referrals
@@ -77,5 +78,10 @@ def sales():
             func.count(Referee.id).filter(Referee.flag.is_not(None), Referee.stage != "lost"),
         ), current_user, in_pipeline=False)
     ).one()
-    return render("workspaces/sales.html", companies=_companies(query), open_referrals=open_referrals,
-                  due=due, to_check=to_check)
+    notes = unread(current_user.id)  # e.g. an account handed over to you or by you
+    response = render("workspaces/sales.html", companies=_companies(query), open_referrals=open_referrals,
+                      due=due, to_check=to_check, notes=notes)
+    if notes:  # shown once: rendered first, then read (as the NPS alerts page does)
+        mark_read(current_user.id)
+        db.session.commit()
+    return response

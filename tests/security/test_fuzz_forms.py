@@ -155,6 +155,9 @@ def _world(app, client, db) -> dict[str, list[str]]:
     survey = factories.make_survey(klant, sent_by=sales, expires_at=utcnow() + timedelta(days=7))
     code = ensure_referral_code(ambassador)
     factories.make_outbox_message(klant.email, status=DEAD, attempts=9, last_error="550 refused")  # queue again
+    factories.make_user("sales", password=None, email="invited.colleague@example.org")  # resend (staff)
+    factories.make_user("marketer", is_active=False, email="former.colleague@example.org")  # reactivate (staff)
+    duplicate = factories.make_company("Van Dijk Bouw (dubbel)", account_manager=sales)  # the merge preview
     db.session.commit()
     with app.test_request_context():
         public = [
@@ -163,7 +166,9 @@ def _world(app, client, db) -> dict[str, list[str]]:
             f"/invitation/{auth_services.make_token(invited, auth_services.INVITE_SALT)}",
             f"/password/reset/{auth_services.make_token(klant, auth_services.RESET_SALT)}",
         ]
-    return {"anonymous": public, "staff": STAFF_START + [f"/nps/answers/{answer.id}"], "customer": ["/", "/terms/accept"]}
+    merge = f"/admin/companies/{duplicate.id}/merge?into={klant.company_id}"
+    return {"anonymous": public, "staff": STAFF_START + [f"/nps/answers/{answer.id}", merge],
+            "customer": ["/", "/terms/accept"]}
 
 
 def _key(form: FoundForm, endpoint: str, args: dict) -> tuple:

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from app.audit.models import AuditEntry
-from app.auth.models import ADMIN, MARKETER, SALES
+from app.auth.models import ADMIN, MARKETER, SALES, Company
 from app.dates import today, utcnow
 from app.journey.models import PENDING, Submission
 from app.mail import DEAD, OutboxMessage
@@ -88,6 +88,7 @@ def world(app, db) -> World:
         entry = imports.import_file(b"email,name,company,language\nimport.person@markers.example,Imported Person,Ownerco Markers BV,en\n",
                                     "people.csv", False, u["marketer"], max_bytes=1_000_000)
     i["report"] = entry.id
+    i["company_a"], i["staff_a"] = company_a.id, u["sales_a"].id
     i["dead_mail"] = factories.make_outbox_message(a.email, status=DEAD, attempts=9, last_error="550 refused").id
     db.session.commit()
     return w
@@ -163,6 +164,25 @@ CASES = [
          owner="admin", data=(("word", "ERASE"),)),
     Case("admin_outbox.retry", "POST", "/admin/outbox/{dead_mail}/retry", NOT_MARKETING + ("marketer",),
          owner="admin"),
+    # Staff accounts: admins only. Companies: marketing and admins, never sales or customers.
+    Case("admin_staff.index_person", "GET", "/admin/staff/{staff_a}", NOT_MARKETING + ("marketer",), owner="admin"),
+    Case("admin_staff.index_role", "POST", "/admin/staff/{staff_a}/role", NOT_MARKETING + ("marketer",),
+         data=(("role", "admin"),)),
+    Case("admin_staff.index_manager", "POST", "/admin/staff/{staff_a}/manager", NOT_MARKETING + ("marketer",),
+         data=(("manager", ""),)),
+    Case("admin_staff.index_deactivate", "POST", "/admin/staff/{staff_a}/deactivate", NOT_MARKETING + ("marketer",)),
+    Case("admin_staff.index_reactivate", "POST", "/admin/staff/{staff_a}/reactivate", NOT_MARKETING + ("marketer",)),
+    Case("admin_staff.index_resend", "POST", "/admin/staff/{staff_a}/resend", NOT_MARKETING + ("marketer",)),
+    Case("admin_staff.index_reset", "POST", "/admin/staff/{staff_a}/reset", NOT_MARKETING + ("marketer",),
+         owner="admin"),
+    Case("admin_companies.index_company", "GET", "/admin/companies/{company_a}", NOT_MARKETING, owner="marketer"),
+    Case("admin_companies.index_rename", "POST", "/admin/companies/{company_a}/rename", NOT_MARKETING,
+         owner="marketer", data=(("name", "Renamed Co"),)),
+    Case("admin_companies.index_manager", "POST", "/admin/companies/{company_a}/account-manager", NOT_MARKETING,
+         data=(("account_manager", "1"),)),
+    Case("admin_companies.index_merge", "GET", "/admin/companies/{company_a}/merge?into=1", NOT_MARKETING),
+    Case("admin_companies.index_merge", "POST", "/admin/companies/{company_a}/merge", NOT_MARKETING,
+         data=(("into", "1"),)),
 ]
 # Object URLs whose objects belong to the programme, not to a customer or account manager: the
 # role walk (tests/test_access.py) covers them, and the customer sees them all alike.
@@ -232,9 +252,17 @@ def _snapshot(db, w: World) -> tuple:
         (db.session.get(Ask, i["ask"]).follow_up_on, db.session.query(Ask).count(),
          db.session.query(AskStatus).count()),
         (a.is_active, a.invited_at, a.name),
+        _people(db, w),
         getattr(db.session.get(OutboxMessage, i["dead_mail"]), "status", None),  # erasure deletes it
         db.session.query(AuditEntry).count(),
     )
+
+
+def _people(db, w: World) -> tuple:
+    sales_a = db.session.get(type(w.users["sales_a"]), w.ids["staff_a"])
+    company = db.session.scalars(db.select(Company).where(Company.id == w.ids["company_a"])).first()
+    return (sales_a.role, sales_a.manager_id, sales_a.is_active, sales_a.session_version,
+            company and (company.name, company.account_manager_id), db.session.query(Company).count())
 
 
 def test_every_object_url_is_walked(app):

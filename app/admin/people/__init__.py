@@ -1,0 +1,1 @@
+"""People: staff accounts (admins) and companies (marketing and admins)."""
