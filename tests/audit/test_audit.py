@@ -98,7 +98,7 @@ def test_an_unknown_action_reads_humanised_with_its_fields(app, client, db, logi
     db.session.commit()
     login_as("admin", locale="en")
     row = _rows(client.get("/admin/audit").text)[0]
-    assert "Staff · role change" in row and "Sanne Sales" in row and "Role" in row and "sales → marketer" in row
+    assert "Staff · role change" in row and "Sanne Sales" in row and "Role" in row and "Sales → Marketing" in row
     assert "kept as said" in row and "Reason code" in row
 
 

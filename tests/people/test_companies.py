@@ -203,8 +203,8 @@ def test_a_new_account_manager_takes_over_the_open_work_and_both_are_told(client
     mails = {m.to_address for m in _db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notification"))}
     assert mails == {old_am.email, new_am.email}
     entry = _audits("company.account_manager")[0]
-    assert entry.details["before"] == {"account_manager": old_am.id}
-    assert entry.details["after"] == {"account_manager": new_am.id}
+    assert entry.details["before"] == {"account_manager": old_am.name}
+    assert entry.details["after"] == {"account_manager": new_am.name}
     assert entry.details["moved"]["follow_ups"] == 1 and entry.details["moved"]["referrals"] == 1
 
 

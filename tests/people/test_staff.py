@@ -129,7 +129,7 @@ def test_role_and_manager_changes_are_audited_with_before_and_after(client, db, 
     assert post_form(f"/admin/staff/{sam.id}/manager", {"manager": str(lead.id)}).status_code == 303
     assert sam.manager_id == lead.id
     entry = _audits("staff.manager")[0]
-    assert entry.details["before"] == {"manager": None} and entry.details["after"] == {"manager": lead.id}
+    assert entry.details["before"] == {"manager": None} and entry.details["after"] == {"manager": lead.name}
     # No cycles: the lead cannot report to her own team member; nor can anyone manage themselves.
     response = post_form(f"/admin/staff/{lead.id}/manager", {"manager": str(sam.id)})
     assert response.status_code == 422 and "cannot report to their own team member" in response.text
@@ -139,7 +139,7 @@ def test_role_and_manager_changes_are_audited_with_before_and_after(client, db, 
     assert response.status_code == 422 and "Give them another manager first" in response.text
     assert post_form(f"/admin/staff/{sam.id}/role", {"role": "marketer"}).status_code == 303
     assert (sam.role, sam.manager_id) == (MARKETER, None)
-    assert _audits("staff.role")[0].details["before"] == {"role": "sales", "manager": lead.id}
+    assert _audits("staff.role")[0].details["before"] == {"role": "sales", "manager": lead.name}
     assert post_form(f"/admin/staff/{sam.id}/role", {"role": "boss"}).status_code == 422
 
 
