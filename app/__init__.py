@@ -31,6 +31,7 @@ from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrat
 from app.htmx import redirect_to
 from app.i18n import select_locale
 from app.i18n_content import localized, localized_value
+from app.identity import routes as identity
 from app.journey import routes as journey
 from app.main import routes as main
 from app.main.forms import LANGUAGE_NAMES
@@ -44,7 +45,7 @@ from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
-                     designer, moderation, participants, programme, audit, analytics, outbox, privacy)
+                     designer, moderation, participants, programme, audit, analytics, outbox, privacy, identity)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -53,6 +53,7 @@ SAMPLE_ARGS = {
 from tests.access_tables import (  # noqa: E402
     analytics,
     designer,
+    identity,
     moderation,
     participants,
     privacy,
@@ -60,7 +61,7 @@ from tests.access_tables import (  # noqa: E402
     sales_ask,
 )
 
-for _area in (analytics, designer, moderation, participants, privacy, referrals, sales_ask):
+for _area in (analytics, designer, identity, moderation, participants, privacy, referrals, sales_ask):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)
