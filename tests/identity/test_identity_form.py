@@ -174,3 +174,11 @@ def test_only_marketing_may_change_the_identity(app, client, db, login_as, role)
     login_as(role)
     assert post(app, client, GOOD).status_code == 403
     assert db.session.get(ProgrammeIdentity, 1) is None
+
+
+def test_a_bad_logo_and_a_missing_name_are_said_at_once(app, client, db, login_as):
+    login_as("marketer", locale="en")
+    response = post(app, client, {**GOOD, "organisation_name": ""}, logo=b"not an image")
+    assert response.status_code == 422
+    assert "Fill in the name of your organisation." in response.text
+    assert "This file is not an image we can read." in response.text

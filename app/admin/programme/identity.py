@@ -54,7 +54,7 @@ def identity():
     form = IdentityForm(obj=row) if request.method == "GET" else IdentityForm()
     if request.method == "POST":
         valid = form.validate_on_submit()
-        logo = _logo_change(form) if valid else None
+        logo = _logo_change(form)  # also on an invalid form: every problem is said at once
         if not valid or form.logo.errors:
             return render("admin/programme_identity.html", form=form, row=row, status=422)
         update_identity(current_user, {name: form[name].data or "" for name in TEXT_FIELDS}, logo)

@@ -28,7 +28,8 @@ def _text(label, n, description=None, *validators):
 
 
 def _area(label, n, description=None):
-    return TextAreaField(label, filters=[strip], description=description, validators=[Optional(), max_length(n)])
+    return TextAreaField(label, filters=[strip], description=description, validators=[Optional(), max_length(n)],
+                         render_kw={"rows": 5})
 
 
 class IdentityForm(Form):
