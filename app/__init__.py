@@ -34,6 +34,7 @@ from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrat
 from app.htmx import redirect_to
 from app.i18n import select_locale
 from app.i18n_content import localized, localized_value
+from app.identity import routes as identity
 from app.journey import routes as journey
 from app.main import routes as main
 from app.main.forms import LANGUAGE_NAMES
@@ -49,7 +50,7 @@ from app.workspaces import routes as workspaces
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
-                     people_staff, people_companies)
+                     people_staff, people_companies, identity)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -170,11 +170,12 @@ def load_config(instance_path: str) -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL"),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", 20)),
-        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Ambassador Journey <no-reply@example.com>"),
+        # The address mail is sent from; the display name is the sender name marketing sets (app.identity).
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@example.com"),
         # How long a message is retried, from its first failed attempt, before it is marked dead.
         "MAIL_RETRY_FOR": int(os.environ.get("MAIL_RETRY_FOR", 3 * 24 * 60 * 60)),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
         "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
-        # Who "we" are in the messages referees read (the company running the programme).
-        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Ambassador Journey"),
+        # Who "we" are until marketing fills in the organisation's details on /admin/programme/identity.
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", ""),
     }

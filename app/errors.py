@@ -6,17 +6,19 @@ error handler fails a plain page of our own (LastResort) answers instead of the 
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import seclog
 from app.extensions import db
 from app.htmx import render
+from app.identity.services import identity, use_fallback
 from app.security import CSP, set_security_headers
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,19 @@ def database_unavailable(error: BaseException | None) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
+def _identity_for_error_page() -> None:
+    """The header's name and logo: an error page must show even when the database cannot give them."""
+    try:
+        identity()
+    except SQLAlchemyError:
+        log.warning("The identity could not be read for an error page; the configured name is shown", exc_info=True)
+        _release_session()
+        use_fallback()
+
+
 def render_error(code: int, title=None, message=None):
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    _identity_for_error_page()
     response = render(
         "errors/error.html",
         status=code,
@@ -103,6 +116,7 @@ def handle_database_unavailable(error: Exception):
     # The page is shown as to a visitor: the header's user menu and points would ask the database
     # again (and the language comes from the cookie or the browser instead of the account).
     g._login_user = current_app.login_manager.anonymous_user()
+    use_fallback()  # the header's name and logo come from the ORGANISATION_NAME setting, not the database
     log.error("Database unavailable on %s %s: %s", request.method, request.path,
               str(error).splitlines()[0] if str(error) else type(error).__name__)
     response = render_error(503)
@@ -123,12 +137,12 @@ def handle_unexpected(error: InternalServerError):
 PLAIN_PAGE = """<!doctype html>
 <html lang="nl">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{nl_title} · Ambassador Journey</title>
+<title>{nl_title}{organisation}</title>
 <link rel="stylesheet" href="/static/vendor/pico/pico.jade.min.css"></head>
 <body><main class="container">
 <h1>{nl_title}</h1><p>{nl_message}</p>
 <div lang="en"><h2>{en_title}</h2><p>{en_message}</p></div>
-<p><a href="/">Ambassador Journey</a></p>
+<p><a href="/">Naar de startpagina</a> · <a href="/" lang="en">To the start page</a></p>
 </main></body>
 </html>
 """
@@ -156,6 +170,12 @@ def plain_headers(app: Flask) -> list[tuple[str, str]]:
     return headers
 
 
+def _organisation(app: Flask) -> str:
+    """The title's suffix: the ORGANISATION_NAME setting (escaped), or nothing (a neutral page)."""
+    name = (app.config.get("ORGANISATION_NAME") or "").strip()
+    return f" · {escape(name)}" if name else ""
+
+
 class LastResort:
     """WSGI middleware: when the error handler itself fails, answer a plain page of our own with the
     security headers (gunicorn's bare page has none). Tests and debug mode see the exception."""
@@ -176,7 +196,7 @@ class LastResort:
             code = 503 if database_unavailable(exc) else 500
             nl_title, nl_message, en_title, en_message = PLAIN_TEXT[code]
             body = PLAIN_PAGE.format(nl_title=nl_title, nl_message=nl_message, en_title=en_title,
-                                     en_message=en_message).encode()
+                                     en_message=en_message, organisation=_organisation(self.app)).encode()
             headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
                        *plain_headers(self.app)]
             if code == 503:

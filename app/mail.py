@@ -8,8 +8,9 @@ import logging
 import smtplib
 import ssl
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.dates import utcnow
 from app.extensions import db
+from app.identity.services import Identity, identity
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +125,24 @@ def _claim(message_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _build(message: OutboxMessage) -> EmailMessage:
+def _sender_address() -> str:
+    """The address part of MAIL_DEFAULT_SENDER (an operator may still write "Name <address>")."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or "no-reply@example.com"
+
+
+def _build(message: OutboxMessage, sender: Identity | None = None) -> EmailMessage:
+    """The e-mail as sent: from the organisation's sender name, replies to its reply-to address."""
+    sender = sender or identity()
+    address = _sender_address()
     email = EmailMessage()
-    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    # No name set anywhere yet: the bare address (a neutral phrase would need a language here).
+    email["From"] = Address(display_name=sender.sender_name or sender.organisation_name, addr_spec=address)
+    if sender.reply_to:
+        email["Reply-To"] = sender.reply_to
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(domain="ambassador-journey")
+    email["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
     email.set_content(message.body_text)
     return email
 
@@ -216,13 +229,14 @@ def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str
                 counts["failed"] += 1
         db.session.commit()
         return counts
+    sender = identity(fresh=True)  # one read per batch: marketing may have changed it meanwhile
     try:
         for message_id in ids:
             if not _claim(message_id):
                 continue
             message = db.session.get(OutboxMessage, message_id)
             try:
-                backend.send(_build(message))
+                backend.send(_build(message, sender))
             except (OSError, smtplib.SMTPException) as exc:
                 _failed(message, exc, retry_for)
                 counts["failed"] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 
+from flask import g
 from werkzeug.security import generate_password_hash
 
 from app.analytics.models import ChallengeView
@@ -15,6 +16,8 @@ from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.dates import today, utcnow
 from app.extensions import db
+from app.identity.models import ProgrammeIdentity
+from app.identity.services import IDENTITY_ID
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
@@ -228,6 +231,19 @@ def make_programme_settings(**fields) -> ProgrammeSettings:
     for name, value in fields.items():
         setattr(settings, name, value)
     return _add(settings)
+
+
+def make_programme_identity(**fields) -> ProgrammeIdentity:
+    """The one identity row: a fictional supplier unless told otherwise (fields override)."""
+    row = db.session.get(ProgrammeIdentity, IDENTITY_ID) or ProgrammeIdentity(id=IDENTITY_ID, logo_version=0)
+    values = {"organisation_name": "Van Houten Installatietechniek", "pitch_nl": "Klimaat en energie in kantoren, zonder gedoe.",
+              "pitch_en": "Climate and energy for offices, without the hassle.", "about_nl": "", "about_en": "",
+              "ideal_customer_nl": "", "ideal_customer_en": "", "sender_name": "", "reply_to": ""}
+    for name, value in {**values, **fields}.items():
+        if name in fields or not getattr(row, name, None):
+            setattr(row, name, value)
+    g.pop("identity", None)  # the request's cached identity is stale now
+    return _add(row)
 
 
 # --- messages and the record ----------------------------------------------------------------------

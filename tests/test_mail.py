@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email import message_from_string
+from email.policy import default as email_policy
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -13,7 +15,7 @@ from app.auth import services
 from app.dates import utcnow
 from app.mail import DEAD, PENDING, RETRY_EVERY, SENT, OutboxMessage, deliver_due
 from tests.conftest import count_queries
-from tests.factories import make_outbox_message, make_user
+from tests.factories import make_outbox_message, make_programme_identity, make_user
 from tests.helpers import Inbox, free_port
 
 
@@ -37,6 +39,8 @@ def smtp_config(app, monkeypatch, smtp_server):
 
 def test_invitation_and_reset_are_delivered_by_send_mail_over_smtp(client, runner, db, post_form, smtp_config):
     inbox = smtp_config
+    make_programme_identity(organisation_name="Van Houten Installatietechniek", sender_name="Team Van Houten",
+                            reply_to="klantsucces@vanhouten.example")
     user = make_user("customer", email="nina@example.com", password=None, locale="en")
     services.invite(user)
     db.session.commit()
@@ -50,8 +54,12 @@ def test_invitation_and_reset_are_delivered_by_send_mail_over_smtp(client, runne
     assert "Sent 2, failed 0." in result.output
     received = {env.rcpt_tos[0]: env.content.decode() for env in inbox.messages}
     assert set(received) == {"nina@example.com", "kees@example.com"}
-    assert "Subject: Your invitation to Ambassador Journey" in received["nina@example.com"]
-    assert "http://portal.test/invitation/" in received["nina@example.com"]
+    nina = message_from_string(received["nina@example.com"].replace("\r\n", "\n"), policy=email_policy)
+    assert nina["Subject"].strip() == "Your invitation to the customer programme of Van Houten Installatietechniek"
+    assert nina["From"] == "Team Van Houten <no-reply@example.com>"
+    assert nina["Reply-To"] == "klantsucces@vanhouten.example"
+    assert "Kind regards,\nTeam Van Houten" in nina.get_content()
+    assert "http://portal.test/invitation/" in nina.get_content()
     assert "/password/reset/" in received["kees@example.com"]
     assert all(m.status == SENT for m in db.session.scalars(select(OutboxMessage)))
     # Nothing is sent twice.
@@ -306,4 +314,4 @@ def test_dead_mail_page_query_budget_does_not_grow_with_rows(app, client, db, lo
     for _ in range(24):
         make_outbox_message(status=DEAD)
     db.session.commit()
-    assert few == queries() <= 4  # the user, the count, the page
+    assert few == queries() <= 5  # the user, the programme's identity (header), the count, the page

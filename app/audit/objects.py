@@ -19,11 +19,13 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import CUSTOMER, Company, User
 from app.extensions import db
 from app.i18n_content import localized
+from app.identity.models import ProgrammeIdentity
 from app.journey.models import Challenge, Level, Submission
 from app.mail import OutboxMessage
 from app.nps.models import FollowUp
 from app.referrals.models import Ask, ProgrammeSettings, Referee
 from app.rewards.models import Badge, Redemption, Reward
+from app.terms.models import TermsVersion
 
 # The action whose "object" is the import report kept in the entry itself.
 IMPORT_ACTION = "participants.import"
@@ -87,6 +89,10 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
     ObjectType("OutboxMessage", _l("E-mail"), OutboxMessage, None, lambda o: url_for("admin_outbox.index")),
     ObjectType("ProgrammeSettings", _l("Programme settings"), ProgrammeSettings, None,
                lambda o: url_for("admin_programme.settings")),
+    ObjectType("ProgrammeIdentity", _l("Our organisation"), ProgrammeIdentity, None,
+               lambda o: url_for("admin_programme.identity")),
+    ObjectType("TermsVersion", _l("Programme terms"), TermsVersion, lambda o: f"v{o.number}",
+               lambda o: url_for("terms.edit")),
 )}
 
 

@@ -144,6 +144,7 @@ register("privacy.export", "privacy", _l("Personal data downloaded"))
 
 register("terms.publish", "programme", _l("Programme terms published"), _l("Version %(number)s (%(kind)s)"),
          lambda d: {"number": d.get("number"), "kind": field_value("kind", d.get("kind"))})
+register("identity.update", "programme", _l("Organisation's identity changed"))
 register("programme.update", "programme", _l("Programme settings changed"), show_named=True)
 register("mail.retry", "programme", _l("E-mail queued again"), _l("Kind: %(kind)s"))
 
@@ -168,6 +169,10 @@ FIELD_LABELS: dict[str, LazyString] = {
     "points_opportunity": _l("Points for an opportunity"), "points_won": _l("Points when won"),
     "ask_cap_days": _l("Days between asks"), "daily_referral_cap": _l("Introductions per day"),
     "referee_retention_days": _l("Days to keep unconverted referees"),
+    "organisation_name": _l("Organisation name"), "pitch_nl": _l("Pitch (Dutch)"), "pitch_en": _l("Pitch (English)"),
+    "about_nl": _l("What we do (Dutch)"), "about_en": _l("What we do (English)"),
+    "ideal_customer_nl": _l("A good introduction (Dutch)"), "ideal_customer_en": _l("A good introduction (English)"),
+    "sender_name": _l("Sender name"), "reply_to": _l("Reply-to address"), "logo": _l("Logo"),
 }
 # Codes stored as values, said in words (the same words the pages that set them use).
 VALUE_LABELS: dict[str, dict[str, LazyString]] = {

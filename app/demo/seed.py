@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.auth import services
 from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES, Company, User
+from app.demo.identity import seed_identity
 from app.demo.journey import seed_journey
 from app.demo.referrals import seed_referrals_demo
 from app.demo.sales import seed_sales_demo
@@ -60,7 +61,8 @@ def seed_accounts(password: str) -> int:
 
 def seed_demo_data(password: str) -> int:
     """Add whatever of the demo is missing. Returns how many records were added."""
-    added = seed_accounts(password)
+    added = seed_identity()
+    added += seed_accounts(password)
     added += seed_journey()
     added += seed_referrals_demo()
     added += seed_sales_demo()

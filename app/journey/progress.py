@@ -172,8 +172,14 @@ def tell_customer(submission: Submission, approved: bool, note: str | None) -> N
             text += " " + _("Note from our team: %(note)s", note=note)
         return text
 
+    def subject() -> str:
+        kind, title = get_type(challenge.type_key).label, localized(challenge, "title")
+        if approved:
+            return _("%(kind)s approved: “%(title)s”", kind=kind, title=title)
+        return _("%(kind)s not accepted: “%(title)s”", kind=kind, title=title)
+
     text_nl, text_en = in_both_languages(message)
-    notify(submission.user, "review", text_nl, text_en, link)
+    notify(submission.user, "review", text_nl, text_en, link, subject=in_both_languages(subject))
 
 
 # --- consent ---------------------------------------------------------------------------------------

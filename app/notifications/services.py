@@ -10,16 +10,35 @@ from app.mail import queue_mail
 from app.notifications.models import Notification
 
 MAX_SHOWN = 5
+SUBJECT_MAX = 90  # characters: what a mail client shows of a subject
 
 
-def notify(user: User, kind: str, text_nl: str, text_en: str, link: str | None = None, email: bool = True) -> Notification:
-    """An in-app message and (by default) the same words by e-mail, in the person's language. Flush only."""
+def headline(text: str, limit: int = SUBJECT_MAX) -> str:
+    """A subject from the message itself when the caller gave none: its first sentence, cut at a word."""
+    first = " ".join(text.split())
+    for end in (". ", "! ", "? "):
+        if end in first:
+            first = first.split(end, 1)[0] + end.strip()
+            break
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def notify(user: User, kind: str, text_nl: str, text_en: str, link: str | None = None, email: bool = True,
+           subject: tuple[str, str] | None = None) -> Notification:
+    """An in-app message and (by default) the same words by e-mail, in the person's language. Flush only.
+
+    `subject` is the e-mail's subject as (Dutch, English): what happened, in a few words. Without it the
+    message's first sentence is the subject."""
     note = Notification(user_id=user.id, kind=kind, text_nl=text_nl, text_en=text_en, link=link)
     db.session.add(note)
     db.session.flush()
     if email:
-        queue_mail(user.email, "notification", user.locale, user=user,
-                   text=text_nl if user.locale == "nl" else text_en, link=link)
+        dutch = user.locale == "nl"
+        text = text_nl if dutch else text_en
+        title = (subject[0] if dutch else subject[1]) if subject else headline(text)
+        queue_mail(user.email, "notification", user.locale, user=user, text=text, link=link, subject=title)
     return note
 
 

@@ -75,6 +75,7 @@ def _invite_onward(customer: User) -> None:
         "Fijn dat je ons zou aanbevelen! Er staat een volgende stap voor je klaar op je reis.",
         "Glad you would recommend us! A next step is waiting for you on your journey.",
         link=external_url("main.home"),
+        subject=("Bedankt dat je ons zou aanbevelen", "Thank you for recommending us"),
     )
 
 

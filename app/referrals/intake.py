@@ -23,6 +23,7 @@ from app import dates, seclog
 from app.auth.models import Company, User, normalise_email
 from app.dates import utcnow
 from app.extensions import db
+from app.identity.services import identity
 from app.mail import queue_mail
 from app.referrals.models import (
     FLAG_EXISTING_CUSTOMER,
@@ -256,7 +257,8 @@ def tell_account_manager(referee: Referee) -> None:
     with force_locale(manager.locale):
         text = gettext("%(referrer)s introduced %(name)s (%(company)s). It is in your referral pipeline.",
                        referrer=referee.referrer.name, name=referee.name, company=referee.company or "-")
-    queue_mail(manager.email, "notification", manager.locale, user=manager, text=text,
+        subject = gettext("New introduction from %(referrer)s", referrer=referee.referrer.name)
+    queue_mail(manager.email, "notification", manager.locale, user=manager, text=text, subject=subject,
                link=external_url("sales_pipeline.referral", referee_id=referee.id))
 
 
@@ -269,7 +271,7 @@ def objection_url(token: str) -> str:
 def outreach_message(referrer: User, intro: Introduction, locale: str, *, share_link: str | None = None) -> str:
     """The first message the referee reads, in `locale`: who we are, where we got their name,
     what is in it for them, and how to object. The referrer approves it word for word."""
-    organisation = current_app.config["ORGANISATION_NAME"]
+    organisation = identity().name
     token = intro.token or "…"
     with force_locale(locale):
         first = (intro.name or "").split(" ")[0]
@@ -331,7 +333,6 @@ def sign_up_from_link(referrer: User, *, channel: str, name: str, company: str, 
 
 def _send_confirmation(referee: Referee) -> None:
     queue_mail(referee.email, "referee_confirm", referee.message_locale, referee=referee,
-               organisation=current_app.config["ORGANISATION_NAME"],
                confirm_link=external_url("referrals.confirm", token=referee.token),
                objection_link=objection_url(referee.token))
 

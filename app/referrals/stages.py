@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
@@ -147,7 +146,13 @@ def _tell_referrer(referee: Referee, awarded: list[tuple[str, int]]) -> None:
                            name=referee.name, stage=plain, points=total)
         return gettext("News about your introduction of %(name)s: %(stage)s", name=referee.name, stage=plain)
 
-    notify(referee.referrer, "referral_stage", *in_both_languages(message), link=external_url("referrals.mine"))
+    def subject() -> str:
+        if total:
+            return gettext("You earned %(points)d points for introducing %(name)s", points=total, name=referee.name)
+        return gettext("An update on your introduction of %(name)s", name=referee.name)
+
+    notify(referee.referrer, "referral_stage", *in_both_languages(message), link=external_url("referrals.mine"),
+           subject=in_both_languages(subject))
 
 
 def _ask_how_it_went(referee: Referee) -> None:
@@ -155,10 +160,10 @@ def _ask_how_it_went(referee: Referee) -> None:
         "You introduced %(name)s and we have spoken with them. How did it go, from your side? "
         "Tell us on your referrals page.", name=referee.name))
     notify(referee.referrer, "referral_feedback", text_nl, text_en,
-           link=external_url("referrals.mine", _anchor=f"referee-{referee.id}"))
+           link=external_url("referrals.mine", _anchor=f"referee-{referee.id}"),
+           subject=in_both_languages(lambda: gettext("How did your introduction of %(name)s go?", name=referee.name)))
     if referee.email:
         queue_mail(referee.email, "referee_feedback", referee.message_locale, referee=referee,
-                   organisation=current_app.config["ORGANISATION_NAME"],
                    feedback_link=external_url("referrals.feedback", token=referee.token),
                    objection_link=objection_url(referee.token))
 

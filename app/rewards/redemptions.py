@@ -136,7 +136,8 @@ def fulfil(redemption: Redemption, by: User) -> bool:
     text_nl, text_en = in_both_languages(
         lambda: _("Your reward “%(reward)s” is arranged. Enjoy it, and thank you for being an ambassador!",
                   reward=localized(reward, "name")))
-    notify(redemption.user, "reward", text_nl, text_en, external_url("customer.rewards"))
+    notify(redemption.user, "reward", text_nl, text_en, external_url("customer.rewards"), subject=in_both_languages(
+        lambda: _("Your reward “%(reward)s” is arranged", reward=localized(reward, "name"))))
     record(by, "redemption.fulfil", redemption,
            _("Fulfilled “%(reward)s” for %(name)s", reward=reward.name_en, name=redemption.user.name),
            reward_id=reward.id, customer_id=redemption.user_id)
@@ -170,7 +171,8 @@ def cancel(redemption: Redemption, by: User, note: str | None = None) -> bool:
         return text
 
     text_nl, text_en = in_both_languages(message)
-    notify(redemption.user, "reward", text_nl, text_en, external_url("customer.rewards"))
+    notify(redemption.user, "reward", text_nl, text_en, external_url("customer.rewards"), subject=in_both_languages(
+        lambda: _("Your claim for “%(reward)s” is cancelled", reward=localized(reward, "name"))))
     record(by, "redemption.cancel", redemption,
            _("Cancelled “%(reward)s” for %(name)s", reward=reward.name_en, name=redemption.user.name),
            reward_id=reward.id, customer_id=redemption.user_id, points_returned=points, note=note)

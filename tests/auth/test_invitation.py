@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.auth import services
 from app.auth.models import User
 from app.mail import OutboxMessage
-from tests.factories import make_company, make_user
+from tests.factories import make_company, make_programme_identity, make_user
 
 
 def _invite_link(db) -> str:
@@ -18,6 +18,7 @@ def _invite_link(db) -> str:
 
 
 def test_create_user_cli_queues_invitation_in_recipients_language(runner, db):
+    make_programme_identity(organisation_name="Van Houten Installatietechniek")
     make_company("Acme")
     db.session.commit()
     result = runner.invoke(args=["create-user", "--email", "New@Example.com", "--name", "Nina", "--company", "Acme", "--locale", "en"])
@@ -26,17 +27,18 @@ def test_create_user_cli_queues_invitation_in_recipients_language(runner, db):
     assert user.password_hash is None and user.invited_at is not None
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.to_address == "new@example.com"
-    assert message.subject == "Your invitation to Ambassador Journey"
+    assert message.subject == "Your invitation to the customer programme of Van Houten Installatietechniek"
     assert message.status == "pending"
     assert "Hello Nina," in message.body_text
 
 
 def test_dutch_invitation_is_in_dutch(runner, db):
+    make_programme_identity(organisation_name="Van Houten Installatietechniek")
     make_company("Acme")
     db.session.commit()
     runner.invoke(args=["create-user", "--email", "nl@example.com", "--name", "Noor", "--company", "Acme"])
     message = db.session.scalars(select(OutboxMessage)).one()
-    assert message.subject == "Je uitnodiging voor Ambassador Journey"
+    assert message.subject == "Je uitnodiging voor het klantenprogramma van Van Houten Installatietechniek"
     assert "Hallo Noor," in message.body_text
 
 

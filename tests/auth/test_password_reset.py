@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from app.mail import OutboxMessage
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_programme_identity, make_user
 
 
 def _reset_link(db) -> str:
@@ -16,6 +16,7 @@ def _reset_link(db) -> str:
 
 def test_reset_request_queues_mail_and_answers_the_same_for_unknown(client, db, post_form):
     make_user("customer", email="kees@example.com", locale="nl")
+    make_programme_identity(organisation_name="Van Houten Installatietechniek")
     db.session.commit()
     known = post_form("/password/forgot", {"email": "KEES@example.com"}, headers={"Accept-Language": "en"})
     unknown = post_form("/password/forgot", {"email": "ghost@example.com"}, headers={"Accept-Language": "en"})
@@ -24,7 +25,7 @@ def test_reset_request_queues_mail_and_answers_the_same_for_unknown(client, db, 
     assert "If there is an account for ghost@example.com" in unknown.text
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert [m.to_address for m in messages] == ["kees@example.com"]
-    assert messages[0].subject == "Kies een nieuw wachtwoord voor Ambassador Journey"
+    assert messages[0].subject == "Kies een nieuw wachtwoord voor je account bij Van Houten Installatietechniek"
 
 
 def test_reset_request_bad_input_keeps_what_was_typed(client, db, post_form):

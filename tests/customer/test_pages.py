@@ -707,7 +707,7 @@ def test_leaderboard_is_one_query_and_does_not_grow(app, client, db, login_as):
     db.session.commit()
     with count_queries(app) as statements:
         page = client.get("/leaderboard").text
-    assert len(statements) == few <= 3
+    assert len(statements) == few <= 4  # +1: the programme's identity (header, title, footer)
     assert len([s for s in statements if "LIMIT" in s.upper() and "points_entries" in s]) == 1
     assert page.count("<tr") == 21  # the header and the top 20
 

@@ -41,7 +41,7 @@ def test_detractor_alerts_both_managers_and_pauses_advocacy_until_closed(client,
     mails = {m.to_address: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "nps_alert"))}
     assert set(mails) == {"am@example.com", "lead@example.com"}
     assert "Kees" in mails["am@example.com"].subject and "Kees" in mails["lead@example.com"].subject
-    assert mails["lead@example.com"].subject.startswith("Opvolgen")  # the manager reads Dutch
+    assert mails["lead@example.com"].subject.startswith("Detractor-alert: Kees is ontevreden")  # the manager reads Dutch
     task = db.session.scalars(select(FollowUp)).one()
     assert task.assignee_id == setup["manager"].id
     assert task.due_at == add_working_days(response.created_at, 2)

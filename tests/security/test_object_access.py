@@ -188,6 +188,7 @@ CASES = [
 # role walk (tests/test_access.py) covers them, and the customer sees them all alike.
 SHARED = {
     "journey.challenge", "customer.claim_reward", "analytics.export",
+    "identity.logo",  # the organisation's public logo; its version in the URL is no object of anyone's
     *(f"admin_designer.{name}" for name in (
         "badges_activate", "badges_deactivate", "badges_delete", "badges_edit", "challenges_archive",
         "challenges_delete", "challenges_duplicate", "challenges_edit", "challenges_move", "challenges_preview",

@@ -12,6 +12,7 @@ from app.challenges.registry import ChallengeType, register
 from app.challenges.types._common import checkboxes, config_of, labels_of, must_tick, start_config
 from app.forms import Form
 from app.i18n_content import localized_value
+from app.identity.services import identity
 from app.referrals.links import SHARE_CHANNELS, channel_counts, ensure_referral_code, qr_data_uri
 from app.urls import external_url
 
@@ -28,10 +29,13 @@ class Share(ChallengeType):
     submit_label = _l("Confirm")
 
     def _message(self, challenge) -> str:
-        return localized_value(config_of(challenge).get("message")).strip() or str(_l(
+        """Marketing's message, and the organisation's one-line pitch: the tagline that travels on."""
+        message = localized_value(config_of(challenge).get("message")).strip() or str(_l(
             "We have been working with this team for a while and it really helps us. "
             "Perhaps it is something for you too?"
         ))
+        org = identity()
+        return f"{message}\n\n{org.name}: {org.pitch}" if org.pitch else message
 
     def default_config(self):
         return {"message": {

@@ -2,12 +2,13 @@
 introductions and how long unconverted referees are kept."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import InputRequired
 
+from app.admin.programme.common import bp
 from app.audit.services import record
 from app.auth.models import MARKETER
 from app.extensions import db
@@ -15,8 +16,6 @@ from app.forms import Form, WholeNumber, number_between
 from app.htmx import redirect_to, render
 from app.referrals.settings import programme_settings
 from app.security import roles
-
-bp = Blueprint("admin_programme", __name__, url_prefix="/admin")
 
 FIELDS = ("points_contacted", "points_meeting", "points_opportunity", "points_won", "ask_cap_days",
           "daily_referral_cap", "referee_retention_days")
