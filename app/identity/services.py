@@ -1,15 +1,12 @@
-"""Who "we" are: `identity()` for pages and mail (one query per request at most), and the change
-marketing makes to it (audited, flush only)."""
+"""Who "we" are: `identity()` for pages and mail (one query per request at most). Marketing's
+changes to it are in app/identity/changes.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 
-from app.audit.services import record
-from app.auth.models import User
 from app.extensions import db
 from app.i18n_content import localized
 from app.identity.models import ProgrammeIdentity
@@ -115,36 +112,3 @@ def logo_of(version: int) -> ProgrammeIdentity | None:
     if row is None or not row.logo_type or row.logo_version != version:
         return None
     return row
-
-
-@dataclass
-class LogoChange:
-    data: bytes | None = None  # the cleaned image (app.identity.logo.clean_logo)
-    media_type: str | None = None
-    remove: bool = False
-
-
-def update_identity(actor: User, values: dict[str, str], logo: LogoChange | None = None) -> dict[str, tuple]:
-    """Save marketing's changes and audit them with before/after (flush only). Returns what changed."""
-    row = identity_row()
-    if row not in db.session:
-        db.session.add(row)
-    changes = {name: (getattr(row, name) or "", value) for name, value in values.items()
-               if name in TEXT_FIELDS and (getattr(row, name) or "") != value}
-    for name, (_before, after) in changes.items():
-        setattr(row, name, after)
-    if logo is not None and (logo.data or (logo.remove and row.logo_type)):
-        before = row.logo_version if row.logo_type else None
-        row.logo = logo.data if logo.data else None
-        row.logo_type = logo.media_type if logo.data else None
-        row.logo_version = (row.logo_version or 0) + 1
-        changes["logo"] = (before and f"v{before}", row.logo_type and f"v{row.logo_version}")
-    db.session.flush()
-    if changes:
-        record(actor, "identity.update", row, summary=_l("The programme's identity"),
-               before={name: old for name, (old, _new) in changes.items()},
-               after={name: new for name, (_old, new) in changes.items()})
-    if has_app_context():
-        g.pop("identity", None)
-    return changes
-

@@ -13,8 +13,9 @@ from app.admin.programme.identity_forms import IdentityForm
 from app.auth.models import MARKETER
 from app.extensions import db
 from app.htmx import redirect_to, render
+from app.identity.changes import LogoChange, update_identity
 from app.identity.logo import MAX_BYTES, LogoRefused, clean_logo
-from app.identity.services import TEXT_FIELDS, LogoChange, identity_row, update_identity
+from app.identity.services import TEXT_FIELDS, identity_row
 from app.security import roles
 
 ENDPOINT = "admin_programme.identity"
