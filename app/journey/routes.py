@@ -5,14 +5,17 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.analytics.models import record_view
+from app.auth.models import Company
 from app.challenges import get_type
 from app.challenges.registry import AnswerRefused
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
 from app.i18n_content import localized
-from app.journey.models import PUBLISHED, Challenge
+from app.journey.definition import ChallengeDef, current_definition
 from app.journey.progress import JourneyError, complete_challenge
 from app.journey.state import LOCKED, PAUSED, journey_state
 from app.notifications.services import mark_read, unread
@@ -31,7 +34,11 @@ REFUSALS = {
 
 def render_home():
     state = journey_state(current_user)
-    return render("journey/home.html", state=state, notes=unread(current_user.id))
+    company = db.session.scalar(
+        select(Company).options(joinedload(Company.account_manager)).where(Company.id == current_user.company_id)
+    ) if current_user.company_id else None
+    return render("journey/home.html", state=state, notes=unread(current_user.id), company=company,
+                  account_manager=company.account_manager if company else None)
 
 
 @bp.route("/notifications/read", methods=["POST"])
@@ -42,9 +49,10 @@ def notifications_read():
     return redirect_to(url_for("main.home"))
 
 
-def _challenge_or_404(challenge_id: int) -> Challenge:
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None or challenge.status != PUBLISHED:
+def _challenge_or_404(challenge_id: int) -> ChallengeDef:
+    """A published challenge, from the cached journey."""
+    challenge = current_definition().challenges.get(challenge_id)
+    if challenge is None:
         abort(404)
     return challenge
 
@@ -79,7 +87,7 @@ def challenge(challenge_id: int):
         preview = ctype.preview(form, challenge, current_user)
         return render("journey/challenge.html", preview=preview, **context)
     try:
-        completion = complete_challenge(current_user, challenge, ctype.to_data(form, challenge, current_user))
+        completion = complete_challenge(current_user, challenge, ctype.to_data(form, challenge, current_user), state)
     except JourneyError as exc:
         db.session.rollback()
         flash(REFUSALS.get(exc.reason, REFUSALS["closed"])(), "error")
@@ -113,7 +121,7 @@ def celebration_messages(completion) -> list[str]:
         messages.append(ngettext("Well done! You earned %(num)d point.", "Well done! You earned %(num)d points.",
                                  completion.points))
     elif completion.waiting:
-        messages.append(str(get_type(completion.submission.challenge.type_key).waiting_text))
+        messages.append(str(get_type(completion.challenge.type_key).waiting_text))
     else:
         messages.append(_("Thank you! Done."))
     for level in completion.new_levels:

@@ -86,12 +86,17 @@ def latest_response(user_id: int) -> NpsResponse | None:
 
 
 def advocacy_paused(user_id: int) -> bool:
-    """An unhappy customer is not asked for advocacy until their follow-up is closed."""
-    latest = latest_response(user_id)
-    if latest is None or latest.category != DETRACTOR:
+    """An unhappy customer is not asked for advocacy until their follow-up is closed. One narrow
+    query: the latest answer's category and its follow-up's status (a response has at most one)."""
+    row = db.session.execute(
+        select(NpsResponse.category, FollowUp.status)
+        .outerjoin(FollowUp, FollowUp.response_id == NpsResponse.id)
+        .where(NpsResponse.user_id == user_id)
+        .order_by(NpsResponse.created_at.desc(), NpsResponse.id.desc()).limit(1)
+    ).first()
+    if row is None or row.category != DETRACTOR:
         return False
-    follow_up = db.session.scalar(select(FollowUp).where(FollowUp.response_id == latest.id))
-    return follow_up is not None and follow_up.status != CLOSED
+    return row.status is not None and row.status != CLOSED
 
 
 def paused_customer_ids():

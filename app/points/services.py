@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.points.models import PointsEntry
+from app.unique import insert_once
 
 # Points earned (awards only, spending excluded): what levels and the leaderboard count.
 EARNED = func.coalesce(func.sum(case((PointsEntry.points > 0, PointsEntry.points), else_=0)), 0)
@@ -25,6 +26,17 @@ def award_points(user_id: int, points: int, source_type: str, source_id: int, re
         return None
     _forget_totals()
     return entry
+
+
+def award_once(user_id: int, points: int, source_type: str, source_id: int, reason_nl: str, reason_en: str) -> int:
+    """Add a ledger row in one statement (no object, no savepoint); the points added, or 0 when this
+    source was already counted. The UNIQUE source decides, also between parallel workers."""
+    added = insert_once(
+        PointsEntry.__table__, user_id=user_id, points=points, source_type=source_type, source_id=source_id,
+        reason_nl=reason_nl[:255], reason_en=reason_en[:255],
+    )
+    _forget_totals()
+    return points if added else 0
 
 
 def _forget_totals() -> None:
