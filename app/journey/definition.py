@@ -174,23 +174,28 @@ def load_definition(version: int | None) -> Definition:
     )
 
 
-_READ_VERSION = select(journey_version.c.version).where(journey_version.c.id == VERSION_ROW)
+VERSION = select(journey_version.c.version).where(journey_version.c.id == VERSION_ROW).scalar_subquery()
+_READ_VERSION = select(VERSION)
+UNREAD = object()
 
 
-def current_definition() -> Definition:
-    """The published journey as this transaction sees it: one SELECT of the stamp per request, the
-    journey itself only when the stamp changed since this worker last read it."""
+def current_definition(version: Any = UNREAD) -> Definition:
+    """The published journey as this transaction sees it: one SELECT of the stamp per request (or the
+    `version` a caller read along in its own statement, see VERSION), the journey itself only when
+    the stamp changed since this worker last read it."""
     memo = g.get("journey_definition") if has_app_context() else None
     if memo is not None:
         return memo
-    version = db.session.execute(_READ_VERSION).scalar()
+    if version is UNREAD:
+        version = db.session.execute(_READ_VERSION).scalar()
     cache = current_app.extensions.setdefault("journey_definition", {})
     definition = cache.get("current")
     if version is None or definition is None or definition.version != version:
         definition = load_definition(version)
         if version is not None:  # without a stamp nobody could tell this copy is out of date
             cache["current"] = definition
-    g.journey_definition = definition
+    if has_app_context():
+        g.journey_definition = definition
     return definition
 
 

@@ -18,6 +18,7 @@ from app.i18n_content import localized
 from app.journey.definition import ChallengeDef, current_definition
 from app.journey.progress import JourneyError, complete_challenge
 from app.journey.state import LOCKED, PAUSED, journey_state
+from app.journey.texts import journey_texts
 from app.notifications.services import mark_read, unread
 from app.security import customers_only
 
@@ -37,7 +38,8 @@ def render_home():
     company = db.session.scalar(
         select(Company).options(joinedload(Company.account_manager)).where(Company.id == current_user.company_id)
     ) if current_user.company_id else None
-    return render("journey/home.html", state=state, notes=unread(current_user.id), company=company,
+    return render("journey/home.html", state=state, texts=journey_texts(state.definition),
+                  notes=unread(current_user.id), company=company,
                   account_manager=company.account_manager if company else None)
 
 
@@ -70,28 +72,28 @@ def challenge(challenge_id: int):
                    # A locked challenge shows nothing personal yet (no referral code is made for it).
                    extra=ctype.context(challenge, current_user) if cstate.status not in (LOCKED, PAUSED) else {})
     if request.method == "GET":
-        response = render("journey/challenge.html", **context)
+        response = _render_challenge(**context)
         record_view(current_user.id, challenge.id)
         db.session.commit()  # records the view; after rendering, so nothing the page shows was expired first
         return response
 
     if not cstate.can_submit:
         flash(REFUSALS.get(cstate.status, REFUSALS["closed"])(), "error")
-        return render("journey/challenge.html", status=409, **context)
+        return _render_challenge(status=409, **context)
     if ctype.confirm_step and request.form.get("edit"):
-        return render("journey/challenge.html", **context)  # back to the form, as typed
+        return _render_challenge(**context)  # back to the form, as typed
     if not form.validate():
-        return render("journey/challenge.html", status=422, **context)
+        return _render_challenge(status=422, **context)
     if ctype.confirm_step and not request.form.get("approved"):
         # First the customer reads exactly what will be sent, then approves it.
         preview = ctype.preview(form, challenge, current_user)
-        return render("journey/challenge.html", preview=preview, **context)
+        return _render_challenge(preview=preview, **context)
     try:
         completion = complete_challenge(current_user, challenge, ctype.to_data(form, challenge, current_user), state)
     except JourneyError as exc:
         db.session.rollback()
         flash(REFUSALS.get(exc.reason, REFUSALS["closed"])(), "error")
-        return render("journey/challenge.html", status=409, **{**context, "state": journey_state(current_user)})
+        return _render_challenge(status=409, **{**context, "state": journey_state(current_user)})
     except AnswerRefused as refused:
         db.session.rollback()
         target = form[refused.field] if refused.field in form else None
@@ -99,13 +101,13 @@ def challenge(challenge_id: int):
             target.errors = [*target.errors, refused.message] if isinstance(target.errors, list) else [refused.message]
         else:
             form.form_errors.append(refused.message)
-        return render("journey/challenge.html", status=422, **{**context, "state": journey_state(current_user)})
+        return _render_challenge(status=422, **{**context, "state": journey_state(current_user)})
     db.session.commit()
 
     if wants_fragment():
         state = completion.state
-        return render(
-            "journey/challenge.html", completion=completion, **{
+        return _render_challenge(
+            completion=completion, **{
                 **context, "state": state, "cstate": state.by_challenge[challenge.id],
                 "level_state": next(lvl for lvl in state.levels if lvl.level.id == challenge.level_id),
             },
@@ -113,6 +115,11 @@ def challenge(challenge_id: int):
     for message in celebration_messages(completion):
         flash(message, "success")
     return redirect(url_for("journey.challenge", challenge_id=challenge.id), 303)
+
+
+def _render_challenge(status: int = 200, **context):
+    """The challenge page; its texts come from the journey the state was worked out from."""
+    return render("journey/challenge.html", status=status, texts=journey_texts(context["state"].definition), **context)
 
 
 def celebration_messages(completion) -> list[str]:

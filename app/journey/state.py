@@ -4,16 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.auth.models import User
 from app.challenges import get_type
 from app.dates import utcnow
 from app.extensions import db
-from app.journey.definition import ChallengeDef, Definition, LevelDef, current_definition
+from app.journey.definition import VERSION, ChallengeDef, Definition, LevelDef, current_definition
 from app.journey.models import APPROVED, PENDING, Submission
-from app.nps.services import advocacy_paused
-from app.points.services import totals
+from app.nps.services import advocacy_paused_expression
+from app.points.services import remember_totals, totals_subquery
 
 DONE, WAITING, OPEN, LOCKED, CLOSED, PAUSED = "done", "waiting", "open", "locked", "closed", "paused"
 # Levels from here on ask for advocacy (quotes, reviews, referrals): never of an unhappy customer.
@@ -136,21 +136,28 @@ def _challenge_status(challenge: ChallengeDef, attempt: Attempt | None, level: L
     return OPEN  # also after a rejection: the customer may try again
 
 
+_USER = bindparam("user_id")
+_TOTALS = totals_subquery(_USER)
+# One row: the journey's stamp, points earned and spendable, and whether advocacy asks wait.
+_STANDING = select(VERSION, _TOTALS.c.earned, _TOTALS.c.balance, advocacy_paused_expression(_USER)) \
+    .select_from(_TOTALS)
+_ATTEMPTS = select(Submission.challenge_id, Submission.id, Submission.attempt, Submission.status,
+                   Submission.created_at).where(Submission.user_id == _USER).order_by(Submission.attempt)
+
+
 def latest_attempts(user_id: int) -> dict[int, Attempt]:
     """Per challenge the customer's last attempt: status and time only, never the answer."""
-    rows = db.session.execute(
-        select(Submission.challenge_id, Submission.id, Submission.attempt, Submission.status, Submission.created_at)
-        .where(Submission.user_id == user_id).order_by(Submission.attempt)
-    )
+    rows = db.session.execute(_ATTEMPTS, {"user_id": user_id})
     return {row[0]: Attempt(row[1], row[2], row[3], row[4]) for row in rows}  # the last attempt wins
 
 
 def journey_state(user: User) -> JourneyState:
-    """Where a customer stands: the cached journey and three narrow queries (attempts, point totals,
-    pause), whatever the number of challenges."""
-    definition = current_definition()
-    earned, balance = totals(user.id)
-    return build_state(definition, latest_attempts(user.id), earned, balance, advocacy_paused(user.id))
+    """Where a customer stands: the cached journey and two narrow statements (the journey's stamp with
+    point totals and pause; the latest attempts), whatever the number of challenges."""
+    version, earned, balance, paused = db.session.execute(_STANDING, {"user_id": user.id}).one()
+    remember_totals(user.id, earned, balance)
+    definition = current_definition(version)
+    return build_state(definition, latest_attempts(user.id), int(earned), int(balance), bool(paused))
 
 
 def build_state(definition: Definition, attempts: dict[int, Attempt], earned: int, balance: int,

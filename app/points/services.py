@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import g, has_app_context
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -53,8 +53,21 @@ def totals(user_id: int) -> tuple[int, int]:
     return cache[user_id]
 
 
+def remember_totals(user_id: int, earned: int, balance: int) -> None:
+    """Totals another statement read along (see totals_subquery), kept as if totals() had read them."""
+    if has_app_context():
+        g.setdefault("points_totals", {})[user_id] = (int(earned), int(balance))
+
+
+def totals_subquery(user_id):
+    """One row (earned, balance) for a customer; `user_id` may be a bound parameter."""
+    return select(EARNED.label("earned"), func.coalesce(func.sum(PointsEntry.points), 0).label("balance")) \
+        .where(PointsEntry.user_id == user_id).subquery("totals")
+
+
+_TOTALS = select(totals_subquery(bindparam("user_id")))
+
+
 def _query_totals(user_id: int) -> tuple[int, int]:
-    earned, balance = db.session.execute(
-        select(EARNED, func.coalesce(func.sum(PointsEntry.points), 0)).where(PointsEntry.user_id == user_id)
-    ).one()
+    earned, balance = db.session.execute(_TOTALS, {"user_id": user_id}).one()
     return int(earned), int(balance)
