@@ -29,7 +29,7 @@ from app.customer import routes as customer
 from app.demo.cli import seed_scale
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from app.htmx import redirect_to
-from app.i18n import select_locale
+from app.i18n import install_template_gettext, select_locale
 from app.i18n_content import localized, localized_value
 from app.journey import routes as journey
 from app.main import routes as main
@@ -142,6 +142,7 @@ def _init_templates(app: Flask) -> None:
         }
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    install_template_gettext(app)
     app.jinja_env.filters["t"] = localized
     app.jinja_env.filters["tv"] = localized_value
     app.jinja_env.globals["challenge_type"] = get_type

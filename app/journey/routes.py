@@ -5,11 +5,11 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased
 
 from app.analytics.models import record_view
-from app.auth.models import Company
+from app.auth.models import Company, User
 from app.challenges import get_type
 from app.challenges.registry import AnswerRefused
 from app.extensions import db
@@ -33,14 +33,22 @@ REFUSALS = {
 }
 
 
+# The customer's company and account manager, in one narrow statement.
+_ACCOUNT_MANAGER = aliased(User)
+_CONTACTS = (
+    select(Company.name.label("company"), _ACCOUNT_MANAGER.name.label("manager_name"),
+           _ACCOUNT_MANAGER.email.label("manager_email"))
+    .outerjoin(_ACCOUNT_MANAGER, _ACCOUNT_MANAGER.id == Company.account_manager_id)
+    .where(Company.id == bindparam("company_id"))
+)
+
+
 def render_home():
     state = journey_state(current_user)
-    company = db.session.scalar(
-        select(Company).options(joinedload(Company.account_manager)).where(Company.id == current_user.company_id)
-    ) if current_user.company_id else None
+    contacts = db.session.execute(_CONTACTS, {"company_id": current_user.company_id}).first() \
+        if current_user.company_id else None
     return render("journey/home.html", state=state, texts=journey_texts(state.definition),
-                  notes=unread(current_user.id), company=company,
-                  account_manager=company.account_manager if company else None)
+                  notes=unread(current_user.id), contacts=contacts)
 
 
 @bp.route("/notifications/read", methods=["POST"])

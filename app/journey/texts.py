@@ -2,9 +2,9 @@
 journey and locale, so a page does not call gettext and get_locale for every challenge it lists."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import has_request_context, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -34,12 +34,24 @@ class LevelText:
     progress_label: str  # for the progress bar's screen-reader label
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class JourneyTexts:
     challenges: dict[int, ChallengeText]
     levels: dict[int, LevelText]
     status: dict[str, str]
     status_classes: dict[str, str]
+    # A challenge's line in the journey list depends on nothing but the challenge and its status:
+    # rendered once per (challenge, status) and kept, as Markup.
+    rows: dict[tuple[int, str], str] = field(default_factory=dict, repr=False)
+
+    def row(self, challenge_state) -> str:
+        key = (challenge_state.challenge.id, challenge_state.status)
+        html = self.rows.get(key)
+        if html is None:
+            macro = current_app.jinja_env.get_template("journey/_row.html").module.challenge_row
+            html = self.rows[key] = macro(self.challenges[key[0]], key[1], self.status[key[1]],
+                                          self.status_classes[key[1]])
+        return html
 
 
 def status_labels() -> dict[str, str]:
