@@ -212,6 +212,10 @@ def bump_version(connection) -> None:
             index_elements=[journey_version.c.id], set_={"version": statement.excluded.version}))
     elif connection.execute(journey_version.update().values(version=values["version"])).rowcount == 0:
         connection.execute(journey_version.insert().values(**values))
+    _forget_for_request()
+
+
+def _forget_for_request() -> None:
     if has_app_context():
         g.pop("journey_definition", None)
 
@@ -227,6 +231,12 @@ def _touches_journey(session: Session) -> bool:
 def _after_flush(session: Session, _flush_context) -> None:
     if _touches_journey(session):
         bump_version(session.connection())
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(_session: Session, _previous_transaction) -> None:
+    """What this request read inside a rolled-back transaction may include the undone change."""
+    _forget_for_request()
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -15,7 +15,6 @@ from app.challenges.registry import AnswerRefused
 from app.extensions import db
 from app.htmx import redirect_to, render, wants_fragment
 from app.i18n_content import localized
-from app.journey.definition import ChallengeDef, current_definition
 from app.journey.progress import JourneyError, complete_challenge
 from app.journey.state import LOCKED, PAUSED, journey_state
 from app.journey.texts import journey_texts
@@ -59,20 +58,16 @@ def notifications_read():
     return redirect_to(url_for("main.home"))
 
 
-def _challenge_or_404(challenge_id: int) -> ChallengeDef:
-    """A published challenge, from the cached journey."""
-    challenge = current_definition().challenges.get(challenge_id)
-    if challenge is None:
-        abort(404)
-    return challenge
-
-
 @bp.route("/challenges/<int:challenge_id>", methods=["GET", "POST"])
 @customers_only
 def challenge(challenge_id: int):
-    challenge = _challenge_or_404(challenge_id)
-    ctype = get_type(challenge.type_key)
     state = journey_state(current_user)
+    challenge = state.definition.challenges.get(challenge_id)  # published ones only
+    if challenge is None:
+        abort(404)
+    # The page's words, and with them the language, settled before the completion commits.
+    journey_texts(state.definition)
+    ctype = get_type(challenge.type_key)
     cstate = state.by_challenge[challenge.id]
     form = ctype.answer_form(challenge, formdata=request.form if request.method == "POST" else None, user=current_user)
     context = dict(challenge=challenge, ctype=ctype, cstate=cstate, state=state, form=form,
