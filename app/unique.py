@@ -19,8 +19,9 @@ def insert_once(table: Table, **values: Any) -> bool:
     dialect = db.session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
-        result = db.session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
-        return result.rowcount == 1
+        # The row's key comes back only when it was added (rowcount is -1 with RETURNING on psycopg).
+        statement = module.insert(table).values(**values).on_conflict_do_nothing()
+        return db.session.execute(statement.returning(*table.primary_key.columns)).first() is not None
     try:  # any other database: the constraint still decides, through a savepoint
         with db.session.begin_nested():
             db.session.execute(insert(table).values(**values))
