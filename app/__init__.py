@@ -32,7 +32,7 @@ from app.customer import routes as customer
 from app.demo.cli import seed_scale
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from app.htmx import redirect_to
-from app.i18n import select_locale
+from app.i18n import install_template_gettext, select_locale
 from app.i18n_content import localized, localized_value
 from app.identity import routes as identity
 from app.journey import routes as journey
@@ -148,6 +148,7 @@ def _init_templates(app: Flask) -> None:
         }
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    install_template_gettext(app)
     app.jinja_env.filters["t"] = localized
     app.jinja_env.filters["tv"] = localized_value
     app.jinja_env.globals["challenge_type"] = get_type

@@ -4,11 +4,32 @@ A page opened from a personal e-mail link (invitation, reset) counts as that per
 when the visitor has not picked a language here yet."""
 from __future__ import annotations
 
-from flask import current_app, g, request
-from flask_babel import refresh
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user
 
 LOCALE_COOKIE = "locale"
+# Templates' translated strings per (locale, message): the catalogs are loaded once and do not change
+# while the process runs, and templates only translate literal strings, so this stays small.
+_TEMPLATE_TEXTS: dict = {}
+
+
+def _template_gettext(string: str) -> str:
+    key = (get_locale(), string)
+    text = _TEMPLATE_TEXTS.get(key)
+    if text is None:
+        text = _TEMPLATE_TEXTS[key] = get_translations().ugettext(string)
+    return text
+
+
+def install_template_gettext(app: Flask) -> None:
+    """`_()` in templates without Flask-Babel's look-ups of context, domain and catalog on every call
+    (a page has dozens); ngettext stays as Flask-Babel installs it."""
+    app.jinja_env.install_gettext_callables(
+        gettext=_template_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
 
 
 def supported() -> tuple[str, ...]:

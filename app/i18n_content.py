@@ -8,7 +8,11 @@ from flask_babel import force_locale, get_locale
 
 def localized(obj, field: str) -> str:
     """`obj.<field>_nl` or `obj.<field>_en` for the active locale, falling back to the other one."""
-    locale = str(get_locale() or "nl")
+    return localized_in(obj, field, str(get_locale() or "nl"))
+
+
+def localized_in(obj, field: str, locale: str) -> str:
+    """`localized` for a locale the caller already knows."""
     first, second = (locale, "en" if locale == "nl" else "nl")
     return getattr(obj, f"{field}_{first}", None) or getattr(obj, f"{field}_{second}", None) or ""
 

@@ -157,7 +157,9 @@ def set_security_headers(response):
     if response.mimetype == "text/html":
         response.vary.add("HX-Request")
         response.vary.add("Cookie")
-        if current_user and current_user.is_authenticated:
+        # is_anonymous, not is_authenticated: it reads no column, so a page that committed does not
+        # load the person again just for this header.
+        if current_user and not current_user.is_anonymous:
             # Personal pages never sit in a shared cache or the back-button cache after logout.
             headers["Cache-Control"] = "no-store"
     return response

@@ -82,6 +82,9 @@ class ChallengeType:
     # A repeatable challenge of this type may be sent again while an earlier answer still waits
     # (several introductions, each followed up by sales).
     parallel: ClassVar[bool] = False
+    # Its answer can put advocacy asks on hold (an NPS score from a detractor): a completion then
+    # reads the pause again instead of keeping the one it started with.
+    affects_advocacy: ClassVar[bool] = False
 
     # --- marketers -------------------------------------------------------------------------
     def config_form(self, formdata=None, config: dict | None = None, **kwargs) -> Form | None:

@@ -3,7 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -18,6 +30,17 @@ level_required_challenges = Table(
     db.metadata,
     Column("level_id", ForeignKey("levels.id", ondelete="CASCADE"), primary_key=True),
     Column("challenge_id", ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# One row (id 1): a stamp that every change to levels, challenges, required challenges or badges
+# replaces in the same transaction (app.journey.definition), so each worker knows when its cached
+# copy of the published journey is out of date. A fresh random value, not +1: a rolled-back change
+# can never leave a stamp that a later, different change reuses.
+journey_version = Table(
+    "journey_version",
+    db.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
 )
 
 
@@ -79,12 +102,17 @@ class Challenge(db.Model):
         return f"<Challenge {self.id} {self.type_key} {self.title_en!r}>"
 
     def is_open(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        if self.status != PUBLISHED:
-            return False
-        if self.starts_at and now < self.starts_at:
-            return False
-        return not (self.ends_at and now >= self.ends_at)
+        return challenge_open(self, now)
+
+
+def challenge_open(challenge, now: datetime | None = None) -> bool:
+    """Published and inside its window (a challenge row or the journey's cached copy of one)."""
+    now = now or utcnow()
+    if challenge.status != PUBLISHED:
+        return False
+    if challenge.starts_at and now < challenge.starts_at:
+        return False
+    return not (challenge.ends_at and now >= challenge.ends_at)
 
 
 class Submission(db.Model):

@@ -18,14 +18,16 @@ from app.challenges import get_type
 from app.dates import utcnow
 from app.extensions import db
 from app.i18n_content import in_both_languages, localized
-from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, Level, LevelUnlock, Submission
-from app.journey.state import CLOSED, DONE, LOCKED, PAUSED, WAITING, JourneyState, journey_state
+from app.journey.definition import BadgeDef, ChallengeDef, LevelDef
+from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, LevelUnlock, Submission
+from app.journey.state import CLOSED, DONE, LOCKED, PAUSED, WAITING, Attempt, JourneyState, journey_state
 from app.notifications.services import notify
-from app.points.services import award_points
+from app.nps.services import advocacy_paused
+from app.points.services import award_once
 from app.privacy.consent import record_withdrawal
 from app.privacy.models import FROM_CONTRIBUTIONS
 from app.rewards.badges import evaluate_badges
-from app.rewards.models import Badge
+from app.unique import insert_once
 from app.urls import external_url
 
 
@@ -40,9 +42,10 @@ class JourneyError(Exception):
 @dataclass
 class Completion:
     submission: Submission
+    challenge: ChallengeDef | Challenge
     points: int
-    new_levels: list[Level]
-    new_badges: list[Badge]
+    new_levels: list[LevelDef]
+    new_badges: list[BadgeDef]
     state: JourneyState
 
     @property
@@ -50,37 +53,29 @@ class Completion:
         return self.submission.status == PENDING
 
 
-def _award_for(submission: Submission) -> int:
-    challenge = submission.challenge
-    entry = award_points(
-        submission.user_id, challenge.points, "submission", submission.id,
-        reason_nl=challenge.title_nl, reason_en=challenge.title_en,
-    )
-    return entry.points if entry else 0
-
-
-def settle(user: User) -> tuple[JourneyState, list[Level], list[Badge]]:
-    """After points or completions changed: record newly unlocked levels and earned badges."""
-    state = journey_state(user)
-    known = set(db.session.scalars(select(LevelUnlock.level_id).where(LevelUnlock.user_id == user.id)))
-    first_position = state.levels[0].level.position if state.levels else None
+def settle(user: User, state: JourneyState | None = None) -> tuple[JourneyState, list[LevelDef], list[BadgeDef]]:
+    """After points or completions changed: record newly unlocked levels and earned badges. A caller
+    that already knows the new state (a completion moves it on in memory) hands it in."""
+    state = state or journey_state(user)
+    unlocked = [level_state.level for level_state in state.levels if level_state.unlocked]
     new_levels = []
-    for level_state in state.levels:
-        if level_state.unlocked and level_state.level.id not in known:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(LevelUnlock(user_id=user.id, level_id=level_state.level.id))
-            except IntegrityError:
-                continue  # recorded by a parallel request
-            if level_state.level.position != first_position:
-                new_levels.append(level_state.level)
+    if unlocked:
+        known = set(db.session.scalars(select(LevelUnlock.level_id).where(LevelUnlock.user_id == user.id)))
+        first_position = state.levels[0].level.position
+        for level in unlocked:
+            # The UNIQUE (user, level) decides: a parallel request records it once.
+            if level.id not in known and insert_once(LevelUnlock.__table__, user_id=user.id, level_id=level.id) \
+                    and level.position != first_position:
+                new_levels.append(level)
     new_badges = evaluate_badges(user, state)
     return state, new_levels, new_badges
 
 
-def complete_challenge(user: User, challenge: Challenge, data: dict) -> Completion:
-    """Store an answer; award points at once unless it waits for review or for sales."""
-    state = journey_state(user)
+def complete_challenge(user: User, challenge: ChallengeDef | Challenge, data: dict,
+                       state: JourneyState | None = None) -> Completion:
+    """Store an answer; award points at once unless it waits for review or for sales. The journey state
+    is read once (or handed in by the caller) and moved on in memory."""
+    state = state or journey_state(user)
     current = state.by_challenge.get(challenge.id)
     if current is None or current.status == CLOSED:
         raise JourneyError("closed")
@@ -97,7 +92,7 @@ def complete_challenge(user: User, challenge: Challenge, data: dict) -> Completi
     attempt = current.submission.attempt + 1 if current.submission else 1
     awards_now = ctype.awards_on_submit and not challenge.needs_review
     submission = Submission(
-        user_id=user.id, challenge=challenge, attempt=attempt, data=data,
+        user_id=user.id, challenge_id=challenge.id, attempt=attempt, data=data,
         status=APPROVED if awards_now else PENDING,
     )
     try:
@@ -107,9 +102,13 @@ def complete_challenge(user: User, challenge: Challenge, data: dict) -> Completi
         # A double click or a parallel request stored this attempt first.
         raise JourneyError("done") from None
     ctype.after_submit(submission, user)
-    points = _award_for(submission) if awards_now else 0
-    state, new_levels, new_badges = settle(user)
-    return Completion(submission, points, new_levels, new_badges, state)
+    points = award_once(
+        user.id, challenge.points, "submission", submission.id, challenge.title_nl, challenge.title_en,
+    ) if awards_now else 0
+    state = state.after(Attempt(submission.id, attempt, submission.status, submission.created_at), challenge.id,
+                        points, paused=advocacy_paused(user.id) if ctype.affects_advocacy else None)
+    state, new_levels, new_badges = settle(user, state)
+    return Completion(submission, challenge, points, new_levels, new_badges, state)
 
 
 # --- review ----------------------------------------------------------------------------------------
@@ -129,7 +128,9 @@ def decide_submission(submission: Submission, reviewer: User, approve: bool, not
         return False
     db.session.refresh(submission)
     if approve:
-        _award_for(submission)
+        challenge = submission.challenge
+        award_once(submission.user_id, challenge.points, "submission", submission.id,
+                   challenge.title_nl, challenge.title_en)
         settle(submission.user)
     return True
 

@@ -2,29 +2,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
 
 from app.auth.models import User
 from app.challenges import get_type
 from app.dates import utcnow
 from app.extensions import db
-from app.journey.models import APPROVED, PENDING, PUBLISHED, Challenge, Level, Submission
-from app.nps.services import advocacy_paused
-from app.points.services import totals
+from app.journey.definition import VERSION, ChallengeDef, Definition, LevelDef, current_definition
+from app.journey.models import APPROVED, PENDING, Submission
+from app.nps.services import advocacy_paused_expression
+from app.points.services import remember_totals, totals_subquery
 
 DONE, WAITING, OPEN, LOCKED, CLOSED, PAUSED = "done", "waiting", "open", "locked", "closed", "paused"
 # Levels from here on ask for advocacy (quotes, reviews, referrals): never of an unhappy customer.
 ADVOCACY_FROM_POSITION = 2
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A customer's latest attempt at a challenge, without the answer itself."""
+
+    id: int
+    attempt: int
+    status: str
+    created_at: datetime
+
+
 @dataclass
 class ChallengeState:
-    challenge: Challenge
+    challenge: ChallengeDef
     status: str  # done / waiting / open / locked / closed / paused
-    submission: Submission | None = None
+    submission: Attempt | None = None
 
     @property
     def can_submit(self) -> bool:
@@ -46,10 +56,10 @@ class ChallengeState:
 
 @dataclass
 class LevelState:
-    level: Level
+    level: LevelDef
     unlocked: bool
     points_to_go: int
-    missing_required: list[Challenge]
+    missing_required: list[ChallengeDef]
     challenges: list[ChallengeState] = field(default_factory=list)
     percent: int = 0
 
@@ -67,6 +77,15 @@ class JourneyState:
     by_challenge: dict[int, ChallengeState]
     # The latest NPS answer is a detractor's and its follow-up is not closed: advocacy asks wait.
     paused: bool = False
+    # What the state was computed from, so a completion can move it on without asking again.
+    definition: Definition | None = field(default=None, repr=False)
+    attempts: dict[int, Attempt] = field(default_factory=dict, repr=False)
+
+    def after(self, attempt: Attempt, challenge_id: int, points: int, paused: bool | None = None) -> JourneyState:
+        """The state once `attempt` is stored for a challenge and `points` awarded (earned and spendable);
+        `paused` when the answer may have changed it (an NPS answer)."""
+        return build_state(self.definition, {**self.attempts, challenge_id: attempt}, self.earned + points,
+                           self.balance + points, self.paused if paused is None else paused)
 
     @property
     def current(self) -> LevelState | None:
@@ -101,11 +120,11 @@ def progress_percent(earned: int, threshold: int, required_total: int, required_
     return round((points_part + required_part) / 2 * 100)
 
 
-def _challenge_status(challenge: Challenge, submission: Submission | None, level: Level, unlocked: bool,
+def _challenge_status(challenge: ChallengeDef, attempt: Attempt | None, level: LevelDef, unlocked: bool,
                       paused: bool, now) -> str:
-    if submission is not None and submission.status == APPROVED:
+    if attempt is not None and attempt.status == APPROVED:
         return DONE
-    if submission is not None and submission.status == PENDING and not (
+    if attempt is not None and attempt.status == PENDING and not (
             challenge.repeatable and get_type(challenge.type_key).parallel):
         return WAITING
     if not unlocked:
@@ -117,50 +136,52 @@ def _challenge_status(challenge: Challenge, submission: Submission | None, level
     return OPEN  # also after a rejection: the customer may try again
 
 
+_USER = bindparam("user_id")
+_TOTALS = totals_subquery(_USER)
+# One row: the journey's stamp, points earned and spendable, and whether advocacy asks wait.
+_STANDING = select(VERSION, _TOTALS.c.earned, _TOTALS.c.balance, advocacy_paused_expression(_USER)) \
+    .select_from(_TOTALS)
+_ATTEMPTS = select(Submission.challenge_id, Submission.id, Submission.attempt, Submission.status,
+                   Submission.created_at).where(Submission.user_id == _USER).order_by(Submission.attempt)
+
+
+def latest_attempts(user_id: int) -> dict[int, Attempt]:
+    """Per challenge the customer's last attempt: status and time only, never the answer."""
+    rows = db.session.execute(_ATTEMPTS, {"user_id": user_id})
+    return {row[0]: Attempt(row[1], row[2], row[3], row[4]) for row in rows}  # the last attempt wins
+
+
 def journey_state(user: User) -> JourneyState:
-    """Where a customer stands. A fixed number of queries, whatever the number of challenges."""
-    levels = list(
-        db.session.scalars(select(Level).where(Level.status == PUBLISHED)  # draft levels: not for customers yet
-                           .options(selectinload(Level.required_challenges)).order_by(Level.position))
-    )
-    challenges = list(
-        db.session.scalars(
-            select(Challenge).where(Challenge.status == PUBLISHED).order_by(Challenge.position, Challenge.id)
-        )
-    )
-    latest: dict[int, Submission] = {}
-    for submission in db.session.scalars(
-        select(Submission).where(Submission.user_id == user.id).order_by(Submission.attempt)
-    ):
-        latest[submission.challenge_id] = submission  # the last attempt wins
-    completed_ids = {cid for cid, s in latest.items() if s.status == APPROVED}
-    earned, balance = totals(user.id)
-    paused = advocacy_paused(user.id)
+    """Where a customer stands: the cached journey and two narrow statements (the journey's stamp with
+    point totals and pause; the latest attempts), whatever the number of challenges."""
+    version, earned, balance, paused = db.session.execute(_STANDING, {"user_id": user.id}).one()
+    remember_totals(user.id, earned, balance)
+    definition = current_definition(version)
+    return build_state(definition, latest_attempts(user.id), int(earned), int(balance), bool(paused))
 
+
+def build_state(definition: Definition, attempts: dict[int, Attempt], earned: int, balance: int,
+                paused: bool) -> JourneyState:
+    completed_ids = {cid for cid, a in attempts.items() if a.status == APPROVED}
     now = utcnow()
-    by_level: dict[int, list[Challenge]] = {}
-    for challenge in challenges:
-        by_level.setdefault(challenge.level_id, []).append(challenge)
-
     states: list[LevelState] = []
     by_challenge: dict[int, ChallengeState] = {}
     previous_unlocked = True
-    for level in levels:
-        missing = [c for c in level.required_challenges if c.id not in completed_ids]
+    for level in definition.levels:
+        missing = [c for c in level.required if c.id not in completed_ids]
         points_to_go = max(0, level.points_threshold - earned)
         unlocked = previous_unlocked and points_to_go == 0 and not missing
-        required_total = len(level.required_challenges)
+        required_total = len(level.required)
         state = LevelState(
             level=level, unlocked=unlocked, points_to_go=points_to_go, missing_required=missing,
             percent=100 if unlocked else progress_percent(
                 earned, level.points_threshold, required_total, required_total - len(missing)),
         )
-        for challenge in by_level.get(level.id, []):
-            submission = latest.get(challenge.id)
-            status = _challenge_status(challenge, submission, level, unlocked, paused, now)
-            cs = ChallengeState(challenge, status, submission)
+        for challenge in level.challenges:
+            attempt = attempts.get(challenge.id)
+            cs = ChallengeState(challenge, _challenge_status(challenge, attempt, level, unlocked, paused, now), attempt)
             state.challenges.append(cs)
             by_challenge[challenge.id] = cs
         states.append(state)
         previous_unlocked = unlocked
-    return JourneyState(earned, balance, states, completed_ids, by_challenge, paused)
+    return JourneyState(earned, balance, states, completed_ids, by_challenge, paused, definition, attempts)

@@ -1,7 +1,7 @@
 """Telling a customer something: in the app, and by e-mail through the outbox."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.auth.models import User
 from app.dates import utcnow
@@ -42,11 +42,15 @@ def notify(user: User, kind: str, text_nl: str, text_en: str, link: str | None =
     return note
 
 
+# Prepared once: the journey home asks it on every visit.
+_UNREAD = (
+    select(Notification).where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(MAX_SHOWN)
+)
+
+
 def unread(user_id: int) -> list[Notification]:
-    return list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(MAX_SHOWN)
-    ))
+    return list(db.session.scalars(_UNREAD, {"user_id": user_id}))
 
 
 def mark_read(user_id: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, case, func, select
 
 from app.auth.models import User
 from app.dates import utcnow
@@ -86,13 +86,27 @@ def latest_response(user_id: int) -> NpsResponse | None:
     )
 
 
+def advocacy_paused_expression(user_id):
+    """SQL for advocacy_paused: 1 when the customer's latest NPS answer is a detractor's whose
+    follow-up is not closed, else 0 or NULL (no answer). `user_id` may be a bound parameter, so other
+    reads can carry it in their own statement (the journey state does)."""
+    return (
+        select(case((and_(NpsResponse.category == DETRACTOR, FollowUp.status.is_not(None),
+                          FollowUp.status != CLOSED), 1), else_=0))
+        .select_from(NpsResponse)
+        .outerjoin(FollowUp, FollowUp.response_id == NpsResponse.id)  # a response has at most one
+        .where(NpsResponse.user_id == user_id)
+        .order_by(NpsResponse.created_at.desc(), NpsResponse.id.desc()).limit(1)
+        .scalar_subquery()
+    )
+
+
+_PAUSED = select(advocacy_paused_expression(bindparam("user_id")))
+
+
 def advocacy_paused(user_id: int) -> bool:
     """An unhappy customer is not asked for advocacy until their follow-up is closed."""
-    latest = latest_response(user_id)
-    if latest is None or latest.category != DETRACTOR:
-        return False
-    follow_up = db.session.scalar(select(FollowUp).where(FollowUp.response_id == latest.id))
-    return follow_up is not None and follow_up.status != CLOSED
+    return bool(db.session.execute(_PAUSED, {"user_id": user_id}).scalar())
 
 
 def paused_customer_ids():

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import g, has_app_context
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.points.models import CORRECTION, PointsEntry
+from app.unique import insert_once
 
 # Points earned (awards only, spending excluded): what levels and the leaderboard count. A correction
 # by marketing counts either way: taking points back lowers what was earned, not what was spent.
@@ -29,6 +30,17 @@ def award_points(user_id: int, points: int, source_type: str, source_id: int, re
     return entry
 
 
+def award_once(user_id: int, points: int, source_type: str, source_id: int, reason_nl: str, reason_en: str) -> int:
+    """Add a ledger row in one statement (no object, no savepoint); the points added, or 0 when this
+    source was already counted. The UNIQUE source decides, also between parallel workers."""
+    added = insert_once(
+        PointsEntry.__table__, user_id=user_id, points=points, source_type=source_type, source_id=source_id,
+        reason_nl=reason_nl[:255], reason_en=reason_en[:255],
+    )
+    _forget_totals()
+    return points if added else 0
+
+
 def _forget_totals() -> None:
     if has_app_context():
         g.pop("points_totals", None)
@@ -43,8 +55,21 @@ def totals(user_id: int) -> tuple[int, int]:
     return cache[user_id]
 
 
+def remember_totals(user_id: int, earned: int, balance: int) -> None:
+    """Totals another statement read along (see totals_subquery), kept as if totals() had read them."""
+    if has_app_context():
+        g.setdefault("points_totals", {})[user_id] = (int(earned), int(balance))
+
+
+def totals_subquery(user_id):
+    """One row (earned, balance) for a customer; `user_id` may be a bound parameter."""
+    return select(EARNED.label("earned"), func.coalesce(func.sum(PointsEntry.points), 0).label("balance")) \
+        .where(PointsEntry.user_id == user_id).subquery("totals")
+
+
+_TOTALS = select(totals_subquery(bindparam("user_id")))
+
+
 def _query_totals(user_id: int) -> tuple[int, int]:
-    earned, balance = db.session.execute(
-        select(EARNED, func.coalesce(func.sum(PointsEntry.points), 0)).where(PointsEntry.user_id == user_id)
-    ).one()
+    earned, balance = db.session.execute(_TOTALS, {"user_id": user_id}).one()
     return int(earned), int(balance)

@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.challenges import get_type
 from app.extensions import db
 from app.i18n_content import localized
+from app.journey.definition import BadgeDef, current_definition
 from app.journey.models import APPROVED, Challenge, Submission
 from app.rewards.models import CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, TYPE_COUNT, Badge, UserBadge
+from app.unique import insert_once
 
 if TYPE_CHECKING:  # the caller hands the state in: reading it here would tie badges to the journey's rules
     from app.journey.state import JourneyState
@@ -54,7 +55,7 @@ def approved_counts_by_type(user_id: int) -> dict[str, int]:
     return {key: count for key, count in rows}
 
 
-def badge_earned(badge: Badge, state: JourneyState, type_counts: dict[str, int]) -> bool:
+def badge_earned(badge: Badge | BadgeDef, state: JourneyState, type_counts: dict[str, int]) -> bool:
     if badge.rule == LEVEL_REACHED:
         return badge.rule_level_id in state.unlocked_level_ids()
     if badge.rule == POINTS_AT_LEAST:
@@ -66,24 +67,17 @@ def badge_earned(badge: Badge, state: JourneyState, type_counts: dict[str, int])
     return False
 
 
-def evaluate_badges(user: User, state: JourneyState) -> list[Badge]:
-    """Award every badge whose rule the customer now meets. Returns the newly awarded ones."""
-    owned = select(UserBadge.badge_id).where(UserBadge.user_id == user.id)
-    candidates = list(db.session.scalars(select(Badge).where(Badge.active.is_(True), Badge.id.not_in(owned))))
+def evaluate_badges(user: User, state: JourneyState) -> list[BadgeDef]:
+    """Award every active badge whose rule the customer now meets. Returns the newly awarded ones.
+    The badges come from the cached journey; the UNIQUE (user, badge) decides between parallel requests."""
+    owned = set(db.session.scalars(select(UserBadge.badge_id).where(UserBadge.user_id == user.id)))
+    definition = state.definition or current_definition()
+    candidates = [badge for badge in definition.badges if badge.id not in owned]
     if not candidates:
         return []
     counts = approved_counts_by_type(user.id) if any(b.rule == TYPE_COUNT for b in candidates) else {}
-    awarded = []
-    for badge in candidates:
-        if not badge_earned(badge, state, counts):
-            continue
-        try:
-            with db.session.begin_nested():
-                db.session.add(UserBadge(user_id=user.id, badge_id=badge.id))
-        except IntegrityError:
-            continue  # a parallel request awarded it first
-        awarded.append(badge)
-    return awarded
+    return [badge for badge in candidates if badge_earned(badge, state, counts)
+            and insert_once(UserBadge.__table__, user_id=user.id, badge_id=badge.id)]
 
 
 def badge_progress(badge: Badge, earned_points: int, type_counts: dict[str, int]) -> tuple[int, int] | None:
