@@ -19,7 +19,7 @@ from app.dates import utcnow
 from app.extensions import db
 from app.forms import Form, choices
 from app.htmx import redirect_to, render, wants_fragment
-from app.pagination import paginate
+from app.pagination import requested_page
 from app.referrals.models import ASK_CHANNELS, ASK_OUTCOMES
 from app.referrals.settings import programme_settings
 from app.sales import ask_services as asks
@@ -155,8 +155,7 @@ def _back() -> str:
 @roles(SALES)
 def queue():
     now, cap = utcnow(), programme_settings().ask_cap_days
-    page = paginate(asks.queue_statement(current_user, now, cap), per_page=PER_PAGE)
-    page.items = [asks.queue_row(row) for row in page.items]
+    page = asks.queue_page(current_user, now, cap, requested_page(), PER_PAGE)
     return render("sales/ask_queue.html", rows=page, now=now, cap_days=cap, reason=readiness_reason,
                   back=request.full_path.rstrip("?"))
 
