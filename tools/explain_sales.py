@@ -34,7 +34,8 @@ def main(which: list[str]) -> None:
             viewer = scope_of(people[role])
             explain(f"{role}: ask queue, first page",
                     queue.queue_statement(viewer, now, cap, limit=25))
-            for title, statement in getattr(pipeline, "board_statements", lambda v: [])(viewer):
+            card_ids = list(db.session.scalars(pipeline.board_statements(viewer, [])[0][1]))
+            for title, statement in pipeline.board_statements(viewer, card_ids):
                 explain(f"{role}: pipeline board, {title}", statement)
 
 

@@ -1,5 +1,5 @@
-"""sales at scale: a customer's approved submissions per challenge, and their latest NPS answer
-by (created_at, id) with score and category in the index on PostgreSQL
+"""sales at scale: a customer's approved submissions per challenge, their latest NPS answer by
+(created_at, id) with score and category in the index on PostgreSQL, and flagged referrals
 
 Revision ID: 0013_sales_indexes
 Revises: 0011
@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('referees', schema=None) as batch_op:
+        batch_op.create_index('ix_referees_flag', ['flag'], unique=False)
+
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.create_index('ix_submissions_user_status_challenge', ['user_id', 'status', 'challenge_id'],
                               unique=False)
@@ -33,3 +36,6 @@ def downgrade():
 
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('ix_submissions_user_status_challenge')
+
+    with op.batch_alter_table('referees', schema=None) as batch_op:
+        batch_op.drop_index('ix_referees_flag')
