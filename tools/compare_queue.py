@@ -27,7 +27,7 @@ from app.referrals.models import AskStatus
 from app.referrals.settings import programme_settings
 from app.sales import queue
 from app.sales.queue import ASK_LEVEL, CLAIM_DAYS, _open_detractor_follow_up
-from app.sales.scope import in_scope, scope_of
+from app.sales.scope import Scope, in_scope, scope_of
 from tools.time_sales_pages import viewers
 
 
@@ -99,22 +99,30 @@ def before_statement(viewer: User, now: datetime, cap_days: int, customer_id: in
 
 
 
-def before(viewer: User, now: datetime, cap: int) -> int:
+def before(viewer: User | Scope, now: datetime, cap: int) -> int:
     statement = before_statement(viewer, now, cap)
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows = db.session.execute(statement.limit(25)).all()
     return len(rows) + 0 * (total or 0)
 
 
-def after(viewer: User, now: datetime, cap: int) -> int:
+def after(viewer: User | Scope, now: datetime, cap: int) -> int:
     return len(db.session.execute(queue.queue_statement(scope_of(viewer), now, cap, limit=25)).all())
+
+
+def team_of_ten(lead: User) -> Scope:
+    """A lead over ten account managers (not the whole book): the scope as a list, nothing skipped."""
+    reps = db.session.scalars(select(User.id).where(User.manager_id == lead.id).order_by(User.id).limit(10))
+    return Scope(lead.id, (lead.id, *reps), every_account=False)
 
 
 def main(rounds: int) -> None:
     app = create_app()
     with app.app_context():
         now, cap = utcnow(), programme_settings().ask_cap_days
-        for role, viewer in viewers().items():
+        people = viewers()
+        people["team10"] = team_of_ten(people["lead"])
+        for role, viewer in people.items():
             times: dict[str, list[float]] = {"before": [], "after": []}
             for _round in range(rounds):
                 for name, run in (("before", before), ("after", after)):

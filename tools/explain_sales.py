@@ -16,6 +16,7 @@ from app.extensions import db
 from app.referrals.settings import programme_settings
 from app.sales import pipeline, queue
 from app.sales.scope import scope_of
+from tools.compare_queue import team_of_ten
 from tools.time_sales_pages import viewers
 
 
@@ -29,9 +30,10 @@ def main(which: list[str]) -> None:
     app = create_app()
     with app.app_context(), app.test_request_context():
         people = viewers()
+        people["team10"] = team_of_ten(people["lead"])
         now, cap = utcnow(), programme_settings().ask_cap_days
         for role in which or ("rep", "lead"):
-            viewer = scope_of(people[role])
+            viewer = scope_of(people[role])  # team10 is a Scope already
             explain(f"{role}: ask queue, first page",
                     queue.queue_statement(viewer, now, cap, limit=25))
             card_ids = list(db.session.scalars(pipeline.board_statements(viewer, [])[0][1]))

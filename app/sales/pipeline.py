@@ -135,7 +135,7 @@ def _review_count_statement(scope: Scope) -> Select:
 def _board(scope: Scope):
     """Up to BOARD_CARDS newest-moved cards per stage and the count per stage: three queries."""
     ids = list(db.session.scalars(_board_ids_statement(scope)))
-    cards = list(db.session.scalars(_cards_statement(ids)).unique()) if ids else []
+    cards = list(db.session.scalars(_cards_statement(ids)).unique())
     counts = dict(db.session.execute(_counts_statement(scope)).all())
     columns = [(stage, [c for c in cards if c.stage == stage], counts.get(stage, 0)) for stage in STAGES]
     return columns, counts

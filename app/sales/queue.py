@@ -60,6 +60,13 @@ def _scoped_customers(viewer: User | Scope, customer_id: int | None = None) -> S
     return statement if customer_id is None else statement.where(User.id == customer_id)
 
 
+def _account_people(viewer: User | Scope, customer_id: int | None) -> Select:
+    """The ids of everyone at the viewer's accounts, from the (company_id, id) index alone: the
+    figures are looked up for these (the outer query keeps the active customers among them)."""
+    statement = select(User.id).where(in_scope(User.company_id, viewer))
+    return statement if customer_id is None else statement.where(User.id == customer_id)
+
+
 def _figures(scoped_ids: Select | None):
     """Per scoped customer: highest level position, approved level-2 contributions, latest answer.
     `scoped_ids` None: per customer of every account, without a lookup of the scope."""
@@ -118,8 +125,7 @@ def ranking_statement(viewer: User | Scope, now: datetime, cap_days: int, custom
     """
     scoped = _scoped_customers(viewer, customer_id).subquery("scoped")
     whole_book = customer_id is None and isinstance(viewer, Scope) and viewer.every_account
-    reached, contributions, latest = _figures(
-        None if whole_book else select(_scoped_customers(viewer, customer_id).subquery().c.id))
+    reached, contributions, latest = _figures(None if whole_book else _account_people(viewer, customer_id))
     level, done = func.coalesce(reached.c.level, 0), func.coalesce(contributions.c.n, 0)
     statement = (
         select(

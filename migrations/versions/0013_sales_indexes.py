@@ -1,5 +1,6 @@
 """sales at scale: a customer's approved submissions per challenge, their latest NPS answer by
-(created_at, id) with score and category in the index on PostgreSQL, and flagged referrals
+(created_at, id) with score and category in the index on PostgreSQL, flagged referrals, and the
+people of a company from the index alone
 
 Revision ID: 0013_sales_indexes
 Revises: 0011
@@ -16,6 +17,11 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_company_id')
+        batch_op.create_index('ix_users_company_people', ['company_id', 'id'], unique=False,
+                              postgresql_include=['role', 'is_active', 'name'])
+
     with op.batch_alter_table('referees', schema=None) as batch_op:
         batch_op.create_index('ix_referees_flag', ['flag'], unique=False)
 
@@ -39,3 +45,7 @@ def downgrade():
 
     with op.batch_alter_table('referees', schema=None) as batch_op:
         batch_op.drop_index('ix_referees_flag')
+
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_company_people')
+        batch_op.create_index('ix_users_company_id', ['company_id'], unique=False)
