@@ -1,8 +1,10 @@
 """The ask queue: the viewer's customers ready for the ask, most ready first, a page at a time.
 
-The statement starts from the viewer's accounts (a CTE of the scoped customers' ids and names)
-and groups each per-customer figure (highest level reached, approved level-2 contributions, the
-latest NPS answer) over the scoped customers' rows only, through the (user_id, …) indexes. The
+The statement starts from the viewer's accounts (the active customers of their companies, from the
+users (company_id, id) index) and groups each per-customer figure (highest level reached, approved
+level-2 contributions, the latest NPS answer) over the people of those accounts only, through the
+(user_id, …) indexes; when the viewer's team holds every company it groups over the whole book
+without looking the scope up. The
 ranking runs on narrow rows; only the page's customers are then joined to their full user row,
 company and claimer. A `total` column (count(*) OVER ()) gives the number of ready customers, so
 one statement serves a page and its count.
