@@ -62,7 +62,7 @@ test-browser: install $(BROWSER_STAMP)
 	REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/browser
 
 lint: $(LINT_STAMP)
-	$(BIN)/ruff check app tests bench migrations wsgi.py
+	$(BIN)/ruff check app tests bench tools migrations wsgi.py
 	$(BIN)/lint-imports
 
 # Re-resolve every dependency (all extras) into constraints.txt; commit it with what CI then tested.

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, false, func, select, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, func, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
         CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
         CheckConstraint(f"locale IN {LOCALES!r}", name="locale_known"),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
+        # The people of a company (and of an account manager's companies, for sales lists) from the
+        # index alone on PostgreSQL; it also serves every lookup by company_id.
+        Index("ix_users_company_people", "company_id", "id", postgresql_include=["role", "is_active", "name"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +70,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=CUSTOMER)
     locale: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
     company_id: Mapped[int | None] = mapped_column(
-        ForeignKey("companies.id", ondelete="SET NULL", use_alter=True), index=True
+        ForeignKey("companies.id", ondelete="SET NULL", use_alter=True)
     )
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -125,6 +125,8 @@ class Submission(db.Model):
         CheckConstraint("attempt >= 1", name="attempt_positive"),
         Index("ix_submissions_status_created", "status", "created_at"),
         Index("ix_submissions_created", "created_at"),  # analytics: answers in a period
+        # The sales queue: a customer's approved contributions per challenge, from the index alone.
+        Index("ix_submissions_user_status_challenge", "user_id", "status", "challenge_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -50,7 +50,10 @@ class NpsResponse(db.Model):
         CheckConstraint(f"category IN {CATEGORIES!r}", name="category_known"),
         # One answer per survey link, guarded by the database.
         UniqueConstraint("survey_id", name="uq_nps_responses_survey_id"),
-        Index("ix_nps_responses_user_created", "user_id", "created_at"),
+        # A customer's latest answer (sales queue, pause checks): newest first by (created_at, id),
+        # score and category read from the index on PostgreSQL.
+        Index("ix_nps_responses_user_created_id", "user_id", "created_at", "id",
+              postgresql_include=["score", "category"]),
         Index("ix_nps_responses_created", "created_at"),
     )
 

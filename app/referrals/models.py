@@ -45,6 +45,7 @@ class Referee(db.Model):
         CheckConstraint(f"source IN {SOURCES!r}", name="source_known"),
         Index("ix_referees_stage_created", "stage", "created_at"),
         Index("ix_referees_referrer_created", "referrer_id", "created_at"),
+        Index("ix_referees_flag", "flag"),  # the few flagged referrals waiting for a check
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

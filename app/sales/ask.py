@@ -19,10 +19,12 @@ from app.dates import utcnow
 from app.extensions import db
 from app.forms import Form, choices
 from app.htmx import redirect_to, render, wants_fragment
-from app.pagination import paginate
+from app.pagination import requested_page
 from app.referrals.models import ASK_CHANNELS, ASK_OUTCOMES
 from app.referrals.settings import programme_settings
 from app.sales import ask_services as asks
+from app.sales import queue as ask_queue
+from app.sales.scope import scope_of
 from app.security import is_safe_redirect, roles
 
 bp = Blueprint("sales_ask", __name__, url_prefix="/sales")
@@ -114,10 +116,10 @@ class AskForm(Form):
 
 # ---- Words -------------------------------------------------------------------------------------
 
-def readiness_reason(row: asks.QueueRow) -> str:
+def readiness_reason(row: ask_queue.QueueRow) -> str:
     """Why this customer is on the queue, in plain words."""
     promoter = row.nps_category == "promoter"
-    if row.level >= asks.ASK_LEVEL:
+    if row.level >= ask_queue.ASK_LEVEL:
         done = ngettext("%(num)d approved level-2 contribution", "%(num)d approved level-2 contributions",
                         row.contributions)
         if promoter:
@@ -155,8 +157,7 @@ def _back() -> str:
 @roles(SALES)
 def queue():
     now, cap = utcnow(), programme_settings().ask_cap_days
-    page = paginate(asks.queue_statement(current_user, now, cap), per_page=PER_PAGE)
-    page.items = [asks.queue_row(row) for row in page.items]
+    page = ask_queue.queue_page(scope_of(current_user), now, cap, requested_page(), PER_PAGE)
     return render("sales/ask_queue.html", rows=page, now=now, cap_days=cap, reason=readiness_reason,
                   back=request.full_path.rstrip("?"))
 
@@ -178,11 +179,11 @@ def claim(customer_id: int):
         db.session.commit()
         message, category, status = (
             _("You claimed %(name)s for the ask. Others see it for %(days)d days.", name=customer.name,
-              days=asks.CLAIM_DAYS), "success", 200,
+              days=ask_queue.CLAIM_DAYS), "success", 200,
         )
     if wants_fragment():
         now = utcnow()
-        row = asks.one_row(current_user, customer.id, now, cap)
+        row = ask_queue.one_row(current_user, customer.id, now, cap)
         return render("sales/_ask_row.html", status=status, row=row, now=now, reason=readiness_reason,
                       message=message, category=category, back=_back())
     flash(message, category)

@@ -10,25 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import dates
-from app.auth.models import CUSTOMER, Company, User
+from app.auth.models import CUSTOMER, User
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
-from app.nps.models import CLOSED, DETRACTOR, PROMOTER, FollowUp, NpsResponse
-from app.nps.services import latest_response, paused_customer_ids
+from app.nps.models import CLOSED, DETRACTOR, FollowUp, NpsResponse
+from app.nps.services import latest_response
 from app.referrals.models import Ask, AskStatus
+from app.sales.queue import ASK_LEVEL, CLAIM_DAYS  # noqa: F401 (the demo data reads ASK_LEVEL here)
 from app.sales.scope import in_scope
 
-# A claim keeps others off a customer for this long; after it anyone may take it over.
-CLAIM_DAYS = 14
-# The level whose people sales asks for a referral.
-ASK_LEVEL = 3
 # How many of a customer's approved contributions the ask page shows.
 RECENT_CONTRIBUTIONS = 5
 # How far back an ask may be logged, and how far ahead its follow-up may be planned.
@@ -57,118 +54,6 @@ def customer_in_scope(viewer: User, customer_id: int) -> User | None:
         .where(User.id == customer_id, User.role == CUSTOMER, User.is_active.is_(True),
                in_scope(User.company_id, viewer))
     )
-
-
-def _open_detractor_follow_up():
-    """EXISTS: this customer has a detractor answer whose follow-up is not closed yet."""
-    return exists(
-        select(FollowUp.id).join(NpsResponse, NpsResponse.id == FollowUp.response_id)
-        .where(NpsResponse.user_id == User.id, NpsResponse.category == DETRACTOR, FollowUp.status != CLOSED)
-    )
-
-
-@dataclass
-class QueueRow:
-    """One customer on the queue, with the facts their readiness is ordered by."""
-
-    customer: User
-    company_name: str | None
-    level: int
-    contributions: int
-    nps_score: int | None
-    nps_category: str | None
-    last_asked_at: datetime | None
-    claimed_by_id: int | None
-    claimed_by_name: str | None
-    claimed_at: datetime | None
-
-    @property
-    def claimed(self) -> bool:
-        return self.claimed_by_name is not None
-
-    def days_since_ask(self, now: datetime) -> int | None:
-        return None if self.last_asked_at is None else max(0, (now - self.last_asked_at).days)
-
-
-def queue_statement(viewer: User, now: datetime, cap_days: int, customer_id: int | None = None) -> Select:
-    """The viewer's customers ready for the ask, most ready first, in one SELECT.
-
-    Ready: reached level 3 or a promoter by their latest NPS answer. Left out: a detractor by their
-    latest answer, anyone with an open detractor follow-up, anyone asked within the cap. With
-    `customer_id` the statement gives that one customer's row whether ready or not (a row to
-    redraw after a claim).
-    """
-    reached = (
-        select(LevelUnlock.user_id.label("user_id"), func.max(Level.position).label("level"))
-        .join(Level, Level.id == LevelUnlock.level_id)
-        .group_by(LevelUnlock.user_id).subquery("reached")
-    )
-    contributions = (
-        select(Submission.user_id.label("user_id"), func.count(Submission.id).label("n"))
-        .join(Challenge, Challenge.id == Submission.challenge_id)
-        .join(Level, Level.id == Challenge.level_id)
-        .where(Level.position == 2, Submission.status == APPROVED)
-        .group_by(Submission.user_id).subquery("contributions")
-    )
-    ranked = select(
-        NpsResponse.user_id.label("user_id"), NpsResponse.score.label("score"), NpsResponse.category.label("category"),
-        func.row_number().over(
-            partition_by=NpsResponse.user_id, order_by=(NpsResponse.created_at.desc(), NpsResponse.id.desc())
-        ).label("rank"),
-    ).subquery("ranked")
-    latest = select(ranked.c.user_id, ranked.c.score, ranked.c.category).where(ranked.c.rank == 1).subquery("latest")
-    claimer = aliased(User, name="claimer")
-    claim_since = now - timedelta(days=CLAIM_DAYS)
-
-    level = func.coalesce(reached.c.level, 0).label("level")
-    done = func.coalesce(contributions.c.n, 0).label("contributions")
-    statement = (
-        select(
-            User, Company.name.label("company_name"), level, done,
-            latest.c.score.label("nps_score"), latest.c.category.label("nps_category"),
-            AskStatus.last_asked_at, claimer.id.label("claimed_by_id"), claimer.name.label("claimed_by_name"),
-            case((claimer.id.is_not(None), AskStatus.claimed_at)).label("claimed_at"),
-        )
-        .outerjoin(Company, Company.id == User.company_id)
-        .outerjoin(reached, reached.c.user_id == User.id)
-        .outerjoin(contributions, contributions.c.user_id == User.id)
-        .outerjoin(latest, latest.c.user_id == User.id)
-        .outerjoin(AskStatus, AskStatus.customer_id == User.id)
-        .outerjoin(claimer, and_(claimer.id == AskStatus.claimed_by_id, AskStatus.claimed_at >= claim_since))
-        .where(User.role == CUSTOMER, User.is_active.is_(True), in_scope(User.company_id, viewer))
-    )
-    if customer_id is not None:
-        return statement.where(User.id == customer_id)
-    cutoff = now - timedelta(days=cap_days)
-    return (
-        statement
-        .where(or_(func.coalesce(reached.c.level, 0) >= ASK_LEVEL, latest.c.category == PROMOTER))
-        .where(or_(latest.c.category.is_(None), latest.c.category != DETRACTOR))
-        .where(User.id.not_in(paused_customer_ids()), ~_open_detractor_follow_up())
-        .where(or_(AskStatus.last_asked_at.is_(None), AskStatus.last_asked_at < cutoff))
-        .order_by(
-            func.coalesce(reached.c.level, 0).desc(),
-            func.coalesce(contributions.c.n, 0).desc(),
-            func.coalesce(latest.c.score, -1).desc(),
-            case((AskStatus.last_asked_at.is_(None), 0), else_=1),  # never asked first
-            AskStatus.last_asked_at.asc(),                          # then the longest ago
-            User.name, User.id,
-        )
-    )
-
-
-def queue_row(row) -> QueueRow:
-    """A result row of `queue_statement` as a QueueRow."""
-    return QueueRow(
-        customer=row[0], company_name=row.company_name, level=int(row.level), contributions=int(row.contributions),
-        nps_score=row.nps_score, nps_category=row.nps_category, last_asked_at=row.last_asked_at,
-        claimed_by_id=row.claimed_by_id, claimed_by_name=row.claimed_by_name, claimed_at=row.claimed_at,
-    )
-
-
-def one_row(viewer: User, customer_id: int, now: datetime, cap_days: int) -> QueueRow | None:
-    row = db.session.execute(queue_statement(viewer, now, cap_days, customer_id=customer_id)).first()
-    return queue_row(row) if row is not None else None
 
 
 # ---- What stands in the way of an ask --------------------------------------------------------------

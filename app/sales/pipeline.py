@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -23,7 +23,7 @@ from app.pagination import paginate
 from app.referrals import intake, links, stages
 from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
 from app.sales.ask_services import due_ask_follow_ups, mark_ask_follow_up_done
-from app.sales.scope import in_scope, visible_referrals
+from app.sales.scope import Scope, in_scope, scope_of, visible_referrals
 from app.security import roles
 from app.spreadsheet import csv_download
 
@@ -97,26 +97,52 @@ def _stage_filter() -> str | None:
 
 # --- the pipeline -------------------------------------------------------------------------------
 
-def _board():
-    """Up to BOARD_CARDS newest-moved cards per stage and the count per stage: two queries."""
+def _board_ids_statement(scope: Scope) -> Select:
+    """The ids of up to BOARD_CARDS newest-moved referrals per stage."""
     ranked = visible_referrals(select(
         Referee.id.label("id"),
         func.row_number().over(partition_by=Referee.stage, order_by=(Referee.stage_changed_at.desc(), Referee.id.desc()))
         .label("rank"),
-    ), current_user).subquery()
-    cards = list(db.session.scalars(
-        select(Referee).join(ranked, ranked.c.id == Referee.id).where(ranked.c.rank <= BOARD_CARDS)
+    ), scope).subquery()
+    return select(ranked.c.id).where(ranked.c.rank <= BOARD_CARDS)
+
+
+def _cards_statement(ids) -> Select:
+    return (
+        select(Referee).where(Referee.id.in_(ids))
         .join(User, User.id == Referee.referrer_id).outerjoin(Company, Company.id == User.company_id)
         .options(contains_eager(Referee.referrer).contains_eager(User.company))
         .order_by(Referee.stage_changed_at.desc(), Referee.id.desc())
-    ).unique())
-    counts = dict(db.session.execute(visible_referrals(select(Referee.stage, func.count(Referee.id)), current_user).group_by(Referee.stage)).all())
+    )
+
+
+def board_statements(scope: Scope, card_ids: list[int]) -> list[tuple[str, Select]]:
+    """The board's statements, named (the EXPLAIN tool prints them); the cards' ids come first,
+    the cards (`card_ids`, what the first gave) are then loaded by id: a handful of primary-key
+    lookups, not a join of every referral."""
+    return [("card ids", _board_ids_statement(scope)), ("cards", _cards_statement(card_ids)),
+            ("counts per stage", _counts_statement(scope)), ("waiting for a check", _review_count_statement(scope))]
+
+
+def _counts_statement(scope: Scope) -> Select:
+    return visible_referrals(select(Referee.stage, func.count(Referee.id)), scope).group_by(Referee.stage)
+
+
+def _review_count_statement(scope: Scope) -> Select:
+    return visible_referrals(select(func.count(Referee.id)), scope, in_pipeline=False).where(Referee.flag.is_not(None))
+
+
+def _board(scope: Scope):
+    """Up to BOARD_CARDS newest-moved cards per stage and the count per stage: three queries."""
+    ids = list(db.session.scalars(_board_ids_statement(scope)))
+    cards = list(db.session.scalars(_cards_statement(ids)).unique())
+    counts = dict(db.session.execute(_counts_statement(scope)).all())
     columns = [(stage, [c for c in cards if c.stage == stage], counts.get(stage, 0)) for stage in STAGES]
     return columns, counts
 
 
-def _table():
-    statement = visible_referrals(select(Referee), current_user).outerjoin(Company, Company.id == User.company_id).options(
+def _table(scope: Scope):
+    statement = visible_referrals(select(Referee), scope).outerjoin(Company, Company.id == User.company_id).options(
         contains_eager(Referee.referrer).contains_eager(User.company))
     if stage := _stage_filter():
         statement = statement.where(Referee.stage == stage)
@@ -124,21 +150,15 @@ def _table():
 
 
 def _render_pipeline(status: int = 200):
-    view = _view()
+    view, scope = _view(), scope_of(current_user)
     context = dict(view=view, labels=stages.STAGE_LABELS, stage=_stage_filter(), move_form=_move_form,
-                   today=dates.today(), review_count=_review_count())
+                   today=dates.today(), review_count=db.session.scalar(_review_count_statement(scope)) or 0)
     if view == "board":
-        context["columns"], context["counts"] = _board()
+        context["columns"], context["counts"] = _board(scope)
     else:
-        context["page"] = _table()
-        context["counts"] = dict(db.session.execute(
-            visible_referrals(select(Referee.stage, func.count(Referee.id)), current_user).group_by(Referee.stage)).all())
+        context["page"] = _table(scope)
+        context["counts"] = dict(db.session.execute(_counts_statement(scope)).all())
     return render("sales/pipeline.html", status=status, **context)
-
-
-def _review_count() -> int:
-    return db.session.scalar(visible_referrals(select(func.count(Referee.id)), current_user, in_pipeline=False)
-                             .where(Referee.flag.is_not(None))) or 0
 
 
 @bp.route("/pipeline")
