@@ -21,7 +21,7 @@ import time as clock
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import CUSTOMER, SALES, Company, User
@@ -129,6 +129,9 @@ def generate(customers: int, seed: int = 7, days: int = 365, now: datetime | Non
     run = secrets.token_hex(3)  # keeps e-mail addresses and names unique when run again
     password = generate_password_hash(secrets.token_urlsafe(24))  # nobody knows it: nobody signs in
     counts: dict[str, int] = {}
+    if db.session.connection().dialect.name == "postgresql":
+        # Minutes of COPY in one transaction: the app's per-statement timeout is for requests, not this.
+        db.session.execute(text("SET LOCAL statement_timeout = 0"))
     programme = _programme(first_day)
 
     # Sales teams: leads, each over a few account managers.
