@@ -44,8 +44,7 @@ def server_env(url: str) -> dict[str, str]:
 
 def _flask(url: str, *args: str) -> float:
     started = time.perf_counter()
-    subprocess.run([str(FLASK), *args], cwd=ROOT, env={**os.environ, **server_env(url)}, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(FLASK), *args], cwd=ROOT, env={**os.environ, **server_env(url)}, check=True)
     return time.perf_counter() - started
 
 

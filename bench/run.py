@@ -93,7 +93,9 @@ def _measured(server: Server, url: str, options, **kwargs) -> dict:
     result = wrk.run(url, options.duration, options.connections, options.threads, **kwargs)
     after = procstat.cpu_ticks(server.pid)
     ticks = procstat.ticks_used(before, after)
-    return {"requests": result.requests, "rps": result.rps, "p50": result.p50_ms, "p99": result.p99_ms,
+    answered = result.requests > 0  # wrk prints zero latencies when nothing came back in time
+    return {"requests": result.requests, "rps": result.rps, "p50": result.p50_ms if answered else None,
+            "p99": result.p99_ms if answered else None,
             "errors": result.errors, "cpu_ms": procstat.cpu_ms_per_request(ticks, result.requests,
                                                                            procstat.ticks_per_second()),
             "workers_replaced": len(set(after) - set(before))}
