@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.auth.models import CUSTOMER, SALES, User
+from app.auth.models import CUSTOMER, SALES, Company, User
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import PUBLISHED, Challenge, Level
@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).with_name("flask")
 SECRET = "bench-secret-key-not-for-production"
 PASSWORD = "demo-ambassador"
+BENCH_MANAGER = "bench-manager@example.test"
+BENCH_COMPANY = "Bench customers"
+BENCH_EMAILS = "bench-%@example.test"
 
 
 def server_env(url: str) -> dict[str, str]:
@@ -180,12 +183,38 @@ class Portal:
         answer = "A benchmark answer that is long enough for any question of the journey"
         return [(cid, answer.ljust(int((config or {}).get("min_length", 1)), ".")) for cid, config in questions]
 
+    def _bench_company(self) -> int:
+        """The company of the benchmark's own customers, with its own account manager outside every
+        sales team: the sales pages measured are not changed by them."""
+        manager = User.by_email(BENCH_MANAGER)
+        if manager is None:
+            manager = User(email=BENCH_MANAGER, name="Bench account manager", role=SALES, locale="en",
+                           password_hash="!")
+            db.session.add(manager)
+            db.session.flush()
+        company = db.session.scalar(select(Company).where(Company.name == BENCH_COMPANY))
+        if company is None:
+            company = Company(name=BENCH_COMPANY, account_manager_id=manager.id)
+            db.session.add(company)
+            db.session.flush()
+        return company.id
+
+    def remove_bench_customers(self) -> int:
+        """Erase the customers a POST pool or a statement count made (their answers and ledger rows go
+        with them), so every target of every round sees the same data."""
+        with self.app.app_context():
+            removed = db.session.execute(text("DELETE FROM users WHERE email LIKE :pattern AND role = :role"),
+                                         {"pattern": BENCH_EMAILS, "role": CUSTOMER}).rowcount
+            db.session.commit()
+            db.session.remove()
+        return removed
+
     def completion_pool(self, path: Path, requests: int) -> int:
         """`requests` real first completions: new customers (in a demo company), each answering the
         open level-1 questions once. One line per request: path, Cookie header, form body."""
         questions = self.completion_challenges()
         with self.app.app_context():
-            company_id = User.by_email("klant@example.com").company_id
+            company_id = self._bench_company()
             people = -(-requests // len(questions))
             run = utcnow().strftime("%H%M%S%f")
             db.session.execute(insert(User), [dict(
@@ -247,7 +276,7 @@ class Portal:
         """A new customer for counting a completion's statements."""
         with self.app.app_context():
             email = f"bench-count-{utcnow().strftime('%H%M%S%f')}@example.test"
-            company_id = User.by_email("klant@example.com").company_id
+            company_id = self._bench_company()
             db.session.add(User(email=email, name="Bench count", role=CUSTOMER, locale="en", company_id=company_id,
                                 password_hash="!"))
             db.session.commit()

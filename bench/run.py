@@ -128,6 +128,7 @@ def measure(options, database: str, size: str) -> dict:
                 first = next(iter(portal.completion_challenges()))
                 entry["statements"] = portal.statements("POST", f"/challenges/{first[0]}", portal.fresh_customer(),
                                                         {"answer": first[1]})
+                portal.remove_bench_customers()
             else:
                 entry["statements"] = portal.statements("GET", path, emails[role])
             if name in SCALE_TARGETS:
@@ -147,6 +148,7 @@ def measure(options, database: str, size: str) -> dict:
                     run = _measured(site, site.url + "/", options, pool=pool)
                     time.sleep(0.5)  # requests in flight when wrk stopped
                     run.update(ledger_rows_added=portal.ledger_rows() - rows_before, pool=pooled)
+                    portal.remove_bench_customers()
                 else:
                     run = _measured(site, site.url + path, options, headers={"Cookie": cookies[role]})
                 run["bare"] = baseline
