@@ -45,6 +45,7 @@ def summarise(runs: list[dict]) -> dict:
         "bare_p50": _median(r["bare"]["p50"] for r in runs), "bare_p99": _median(r["bare"]["p99"] for r in runs),
         "requests": sum(r["requests"] for r in runs),
         "ledger_rows_added": sum(r.get("ledger_rows_added", 0) for r in runs),
+        "sent": sum(r.get("sent") or 0 for r in runs),
         "workers_replaced": sum(r["workers_replaced"] + r["bare"]["workers_replaced"] for r in runs),
     }
 
@@ -87,9 +88,13 @@ def markdown(results: list[dict], options, started: float) -> str:
                          f"{_fmt(s['cpu_ms'], 2)} | {_fmt(s['ratio'], 3)} | {entry.get('statements', '–')} | "
                          f"{_fmt(entry.get('single_ms'), 0)} | {s['errors']} |")
             if name == "complete":
-                notes.append(f"complete: {s['requests']:,} POSTs answered, {s['ledger_rows_added']:,} ledger rows "
-                             f"added (each POST a customer's first answer to that challenge; requests still in "
-                             f"flight when wrk stops add a row without being counted).")
+                consistent = s["requests"] <= s["ledger_rows_added"] <= (s["sent"] or s["ledger_rows_added"])
+                notes.append(
+                    f"complete: {s['requests']:,} POSTs answered within the runs, {s['sent']:,} sent (the difference "
+                    f"was in flight when wrk stopped and is finished by the server afterwards, or never left wrk), "
+                    f"{s['ledger_rows_added']:,} ledger rows added, {s['errors']} refusals or errors: "
+                    + ("every POST a customer's first answer to that challenge, one ledger row each."
+                       if consistent and not s["errors"] else "CHECK: ledger rows and POSTs do not match."))
             if s["workers_replaced"]:
                 notes.append(f"{name}: {s['workers_replaced']} worker(s) started during the runs (CPU of a worker "
                              f"that ended is lost).")

@@ -88,6 +88,18 @@ def _single_ms(url: str, cookie: str, times: int = 5) -> float:
     return statistics.median(timings)
 
 
+def _settled(portal: Portal, seconds: float = 60) -> int:
+    """The ledger's row count once the requests still queued when wrk stopped are done (unchanged for 2 s)."""
+    deadline = time.monotonic() + seconds
+    count, stable_since = portal.ledger_rows(), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - stable_since < 2:
+        time.sleep(0.5)
+        now = portal.ledger_rows()
+        if now != count:
+            count, stable_since = now, time.monotonic()
+    return count
+
+
 def _measured(server: Server, url: str, options, **kwargs) -> dict:
     before = procstat.cpu_ticks(server.pid)
     result = wrk.run(url, options.duration, options.connections, options.threads, **kwargs)
@@ -96,7 +108,7 @@ def _measured(server: Server, url: str, options, **kwargs) -> dict:
     answered = result.requests > 0  # wrk prints zero latencies when nothing came back in time
     return {"requests": result.requests, "rps": result.rps, "p50": result.p50_ms if answered else None,
             "p99": result.p99_ms if answered else None,
-            "errors": result.errors, "cpu_ms": procstat.cpu_ms_per_request(ticks, result.requests,
+            "errors": result.errors, "sent": result.sent, "cpu_ms": procstat.cpu_ms_per_request(ticks, result.requests,
                                                                            procstat.ticks_per_second()),
             "workers_replaced": len(set(after) - set(before))}
 
@@ -146,8 +158,7 @@ def measure(options, database: str, size: str) -> dict:
                 if name == "complete":
                     rows_before = portal.ledger_rows()
                     run = _measured(site, site.url + "/", options, pool=pool)
-                    time.sleep(0.5)  # requests in flight when wrk stopped
-                    run.update(ledger_rows_added=portal.ledger_rows() - rows_before, pool=pooled)
+                    run.update(ledger_rows_added=_settled(portal) - rows_before, pool=pooled)
                     portal.remove_bench_customers()
                 else:
                     run = _measured(site, site.url + path, options, headers={"Cookie": cookies[role]})

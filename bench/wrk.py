@@ -19,6 +19,7 @@ class WrkResult:
     p50_ms: float | None
     p99_ms: float | None
     errors: int  # non-2xx/3xx answers, socket errors and timeouts
+    sent: int | None = None  # with rotate.lua: requests sent, also those in flight at the end
 
 
 def _ms(value: str) -> float:
@@ -39,9 +40,11 @@ def parse(output: str) -> WrkResult:
         # wrk counts a server closing a connection after its answer (gunicorn's sync workers do) as a
         # read error; connect, write and timeout errors are real failures.
         errors += int(socket.group(1)) + int(socket.group(3)) + int(socket.group(4))
+    sent = re.search(r"^bench-sent: (\d+)$", output, re.M)
     return WrkResult(requests, seconds, float(rps.group(1)) if rps else requests / seconds,
                      _ms(percentiles["50"]) if "50" in percentiles else None,
-                     _ms(percentiles["99"]) if "99" in percentiles else None, errors)
+                     _ms(percentiles["99"]) if "99" in percentiles else None, errors,
+                     int(sent.group(1)) if sent else None)
 
 
 def binary() -> str:

@@ -64,6 +64,7 @@ WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/
   Non-2xx or 3xx responses: 4
 Requests/sec:    879.12
 Transfer/sec:      3.00MB
+bench-sent: 8812
 """
 
 
@@ -73,6 +74,7 @@ def test_wrk_report():
     assert result.rps == pytest.approx(879.12)
     assert result.p50_ms == pytest.approx(17.5) and result.p99_ms == pytest.approx(1020)
     assert result.errors == 4 + 2  # answers that were not 2xx/3xx, and timeouts (not closed connections)
+    assert result.sent == 8812  # printed by rotate.lua: requests sent, also those in flight at the end
     with pytest.raises(ValueError):
         wrk.parse("unable to connect to 127.0.0.1:1 Connection refused")
 
@@ -87,7 +89,7 @@ def test_the_bare_page_answers_with_thirty_cards_and_no_session(tmp_path, monkey
 
 
 def test_the_report_replaces_only_its_section(tmp_path):
-    runs = [{"rps": 100.0, "p50": 10.0, "p99": 30.0, "cpu_ms": 8.0, "ratio": 0.125, "errors": 0, "requests": 1000,
+    runs = [{"rps": 100.0, "sent": 1000, "p50": 10.0, "p99": 30.0, "cpu_ms": 8.0, "ratio": 0.125, "errors": 0, "requests": 990,
              "workers_replaced": 0, "ledger_rows_added": 1000,
              "bare": {"rps": 900.0, "p50": 2.0, "p99": 9.0, "cpu_ms": 1.0, "workers_replaced": 0}}]
     results = [{"database": "sqlite", "size": "demo", "prepared": {"rows": {"points_entries": 20}, "seed_demo_s": 3.0},
@@ -99,4 +101,5 @@ def test_the_report_replaces_only_its_section(tmp_path):
     text = document.read_text()
     assert "Before." in text and "After." in text and "old" not in text
     assert "| complete | 100 | 10.0 | 30.0 | 8.00 | 0.125 | 41 |" in text
-    assert "1,000 POSTs answered, 1,000 ledger rows added" in text
+    assert "990 POSTs answered within the runs, 1,000 sent" in text and "1,000 ledger rows added, 0 refusals" in text
+    assert "one ledger row each" in text
