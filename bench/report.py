@@ -85,7 +85,7 @@ def markdown(results: list[dict], options, started: float) -> str:
             s = summarise(entry["runs"])
             bare.append(s)
             lines.append(f"| {name} | {_fmt(s['rps'], 0)} | {_fmt(s['p50'])} | {_fmt(s['p99'])} | "
-                         f"{_fmt(s['cpu_ms'], 2)} | {_fmt(s['ratio'], 3)} | {entry.get('statements', '–')} | "
+                         f"{_fmt(s['cpu_ms'], 2)} | {_fmt(s['ratio'], 3)} | {entry.get('statements') or '–'} | "
                          f"{_fmt(entry.get('single_ms'), 0)} | {s['errors']} |")
             if name == "complete":
                 consistent = s["requests"] <= s["ledger_rows_added"] <= (s["sent"] or s["ledger_rows_added"])
@@ -95,6 +95,8 @@ def markdown(results: list[dict], options, started: float) -> str:
                     f"{s['ledger_rows_added']:,} ledger rows added, {s['errors']} refusals or errors: "
                     + ("every POST a customer's first answer to that challenge, one ledger row each."
                        if consistent and not s["errors"] else "CHECK: ledger rows and POSTs do not match."))
+            if entry.get("failure"):
+                notes.append(f"{name}: {entry['failure']}")
             if s["workers_replaced"]:
                 notes.append(f"{name}: {s['workers_replaced']} worker(s) started during the runs (CPU of a worker "
                              f"that ended is lost).")

@@ -136,15 +136,21 @@ def measure(options, database: str, size: str) -> dict:
         for name in options.targets:
             path, role = paths[name]
             entry = result["targets"].setdefault(name, {"runs": []})
-            if name == "complete":
-                first = next(iter(portal.completion_challenges()))
-                entry["statements"] = portal.statements("POST", f"/challenges/{first[0]}", portal.fresh_customer(),
-                                                        {"answer": first[1]})
-                portal.remove_bench_customers()
-            else:
-                entry["statements"] = portal.statements("GET", path, emails[role])
+            try:
+                if name == "complete":
+                    first = next(iter(portal.completion_challenges()))
+                    entry["statements"] = portal.statements("POST", f"/challenges/{first[0]}",
+                                                            portal.fresh_customer(), {"answer": first[1]})
+                    portal.remove_bench_customers()
+                else:
+                    entry["statements"] = portal.statements("GET", path, emails[role])
+            except RuntimeError as failed:  # e.g. a statement timeout at scale: reported, not fatal
+                entry["statements"], entry["failure"] = None, str(failed)
             if name in SCALE_TARGETS:
-                entry["single_ms"] = _single_ms(site.url + path, cookies[role])
+                try:
+                    entry["single_ms"] = _single_ms(site.url + path, cookies[role])
+                except OSError as failed:
+                    entry["single_ms"], entry["failure"] = None, f"single request: {failed}"
         # Warm both servers up (not measured).
         wrk.run(bare.url + "/", 1, options.connections, options.threads)
         wrk.run(site.url + "/", 1, options.connections, options.threads, headers={"Cookie": cookies["customer"]})
