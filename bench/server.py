@@ -24,6 +24,7 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, app: str, env: dict[str, str], workers: int = 2) -> None:
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.devnull, "w")  # noqa: SIM115 — closed in stop()
