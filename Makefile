@@ -11,8 +11,9 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BROWSER_STAMP := $(VENV)/.installed-browser
 LINT_STAMP := $(VENV)/.installed-lint
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run dev test test-postgres test-browser lint lock install translations compile-translations db clean
+.PHONY: run dev test test-postgres test-browser lint lock install translations compile-translations db clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,10 @@ $(BROWSER_STAMP): $(TEST_STAMP)
 
 $(LINT_STAMP): $(STAMP)
 	$(PIP) -e '.[lint]'
+	touch $@
+
+$(BENCH_STAMP): $(STAMP)
+	$(PIP) -e '.[bench]'
 	touch $@
 
 install: $(STAMP) compile-translations
@@ -64,6 +69,13 @@ test-browser: install $(BROWSER_STAMP)
 lint: $(LINT_STAMP)
 	$(BIN)/ruff check app tests bench tools migrations wsgi.py
 	$(BIN)/lint-imports
+
+# The portal against a bare Flask page (docs/performance.md): demo size on SQLite and PostgreSQL;
+# BENCH_LARGE=1 adds 100,000 customers (seeded once, reused); BENCH_ARGS passes more options
+# (e.g. BENCH_ARGS="--quick --only home,complete"). wrk is Debian's package.
+bench: install $(BENCH_STAMP)
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || sudo apt-get install -y wrk
+	$(BIN)/python -m bench --db both --size $(if $(BENCH_LARGE),both,demo) $(BENCH_ARGS)
 
 # Re-resolve every dependency (all extras) into constraints.txt; commit it with what CI then tested.
 lock: $(STAMP)
