@@ -111,11 +111,14 @@ def _challenge_parts(s: Split, slot: str) -> list:
         select(PointsDay.challenge_id, *cols(points=func.sum(PointsDay.points)))
         .where(PointsDay.day >= s.start, PointsDay.day <= s.closed_end).group_by(PointsDay.challenge_id)
     )
+    # Each open-day ledger row finds its answer's challenge by primary key (a join would hash all answers).
+    answer_challenge = select(Submission.challenge_id).where(Submission.id == PointsEntry.source_id).scalar_subquery()
+    booked = (select(answer_challenge.label("challenge_id"), PointsEntry.points)
+              .where(PointsEntry.source_type == "submission", PointsEntry.created_at >= s.open_since,
+                     PointsEntry.created_at < s.period.until).subquery("booked"))
     live_points = (
-        select(Submission.challenge_id, *cols(points=func.sum(PointsEntry.points)))
-        .join(Submission, and_(PointsEntry.source_type == "submission", PointsEntry.source_id == Submission.id))
-        .where(PointsEntry.created_at >= s.open_since, PointsEntry.created_at < s.period.until)
-        .group_by(Submission.challenge_id)
+        select(booked.c.challenge_id, *cols(points=func.sum(booked.c.points)))
+        .where(booked.c.challenge_id.is_not(None)).group_by(booked.c.challenge_id)
     )
     return [rolled_views, live_views, rolled_done, live_done, late_views, rolled_points, live_points]
 
