@@ -184,8 +184,9 @@ def advance(through: date | None = None) -> date:
 
 def approved(submission: Submission) -> None:
     """An answer was approved after review: when it was given on a closed day, add it there."""
-    state = _state(None, lock=True)
-    through = state.closed_through
+    # A share lock: reviews do not wait for each other, a rollup run (which locks it) waits for them.
+    through = db.session.scalar(
+        select(RollupState.closed_through).where(RollupState.id == 1).with_for_update(read=True))
     day = submission.created_at.date()
     if through is None or day > through:
         return  # its day is still read live
