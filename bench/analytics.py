@@ -37,7 +37,8 @@ def _ensure_pg_database(url: str) -> None:
 
 
 def top_up_ledger(url: str, rows: int, days: int = 365) -> int:
-    """Add ledger rows (not for answers) spread over the last `days` days until there are `rows`."""
+    """Add ledger rows (not for answers) spread over the last `days` days until there are `rows`,
+    oldest first, as a ledger grows."""
     from app.extensions import db
 
     have = db.session.scalar(text("SELECT count(*) FROM points_entries"))
@@ -48,14 +49,14 @@ def top_up_ledger(url: str, rows: int, days: int = 365) -> int:
         db.session.execute(text(
             "INSERT INTO points_entries (user_id, points, source_type, source_id, reason_nl, reason_en, created_at) "
             "SELECT :low + (g % :span), 1 + g % 20, 'bench', g, 'Bench', 'Bench', "
-            "(now() AT TIME ZONE 'utc') - ((g::bigint * 7919) % :seconds) * interval '1 second' "
+            "(now() AT TIME ZONE 'utc') - ((:n - g)::bigint * :seconds / :n) * interval '1 second' "
             "FROM generate_series(1, :n) g"), values)
     else:
         db.session.execute(text(
             "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
             "INSERT INTO points_entries (user_id, points, source_type, source_id, reason_nl, reason_en, created_at) "
             "SELECT :low + (g % :span), 1 + g % 20, 'bench', g, 'Bench', 'Bench', "
-            "datetime('now', '-' || ((g * 7919) % :seconds) || ' seconds') FROM s"), values)
+            "datetime('now', '-' || ((:n - g) * :seconds / :n) || ' seconds') FROM s"), values)
     db.session.commit()
     return extra
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, case, func, or_, select
 
 from app.analytics.periods import Pair, Period, both, count_if, during, ratio_pair
-from app.analytics.recent import active_customers, splits
+from app.analytics.recent import active_pair
 from app.auth.models import CUSTOMER, User
 from app.extensions import db
 from app.journey.models import Level, LevelUnlock
@@ -35,12 +35,9 @@ def participation(p: Period) -> dict[str, Pair]:
             count_if(and_(joined < q.until, activated(), User.is_active)).label("base_prev"),
         ).where(User.role == CUSTOMER)
     ).one()
-    cur, prev = splits(p)  # daily rollups for the closed days, the raw tables for the rest
-    active = db.session.execute(
-        select(active_customers(cur).label("active_cur"), active_customers(prev).label("active_prev"))
-    ).one()
+    active_cur, active_prev = active_pair(p)  # daily rollups for the closed days, raw tables for the rest
     result = {name: both(row, name) for name in ("invited", "activated", "base")}
-    result["active"] = both(active, "active")
+    result["active"] = Pair(int(active_cur or 0), int(active_prev or 0))
     result["activation_rate"] = ratio_pair(result["activated"], result["invited"])
     result["rate"] = ratio_pair(result["active"], result["base"])
     return result

@@ -14,14 +14,20 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
+from app.analytics import raw
 from app.analytics.models import ActivityDay, ChallengeView, CompletionDay, PointsDay, UnlockDay, ViewDay
 from app.analytics.periods import Period
 from app.analytics.rollups import closed_through, start_of
+from app.extensions import db
 from app.journey.models import APPROVED, LevelUnlock, Submission
 from app.points.models import PointsEntry
 from app.referrals.models import Referee
 
 NEVER = date(1900, 1, 1)  # nothing rolled up: every day is read live
+# With more open days than this in a period (the rollups never built, or not advanced for a
+# while), one pass over the raw tables for the whole period (app.analytics.raw) costs less than
+# the per-row look-ups below.
+MAX_OPEN_DAYS = 7
 
 
 class Split:
@@ -36,10 +42,18 @@ class Split:
         self.open_since = start_of(self.open_start)
         self.unrolled_since = start_of(through + timedelta(days=1))  # the first moment not rolled up
 
+    @property
+    def open_days(self) -> int:
+        return max(0, (self.end - self.open_start).days + 1)
+
 
 def splits(p: Period) -> tuple[Split, Split]:
     through = closed_through()
     return Split(p, through), Split(p.previous(), through)
+
+
+def _mostly_open(cur: Split, prev: Split) -> bool:
+    return max(cur.open_days, prev.open_days) > MAX_OPEN_DAYS
 
 
 def _slots(names, slot: str, values: dict) -> list:
@@ -111,11 +125,15 @@ def _challenge_parts(s: Split, slot: str) -> list:
         select(PointsDay.challenge_id, *cols(points=func.sum(PointsDay.points)))
         .where(PointsDay.day >= s.start, PointsDay.day <= s.closed_end).group_by(PointsDay.challenge_id)
     )
-    # Each open-day ledger row finds its answer's challenge by primary key (a join would hash all answers).
-    answer_challenge = select(Submission.challenge_id).where(Submission.id == PointsEntry.source_id).scalar_subquery()
+    # Each open-day ledger row finds its answer's challenge by primary key: a join would hash all
+    # answers, and a condition on source_type out here would lead PostgreSQL to scan the ledger's
+    # (source_type, …) index for every row of that type ever booked.
+    answer_challenge = (select(Submission.challenge_id)
+                        .where(PointsEntry.source_type == "submission", Submission.id == PointsEntry.source_id)
+                        .scalar_subquery())
     booked = (select(answer_challenge.label("challenge_id"), PointsEntry.points)
-              .where(PointsEntry.source_type == "submission", PointsEntry.created_at >= s.open_since,
-                     PointsEntry.created_at < s.period.until).subquery("booked"))
+              .where(PointsEntry.created_at >= s.open_since, PointsEntry.created_at < s.period.until)
+              .subquery("booked"))
     live_points = (
         select(booked.c.challenge_id, *cols(points=func.sum(booked.c.points)))
         .where(booked.c.challenge_id.is_not(None)).group_by(booked.c.challenge_id)
@@ -126,6 +144,8 @@ def _challenge_parts(s: Split, slot: str) -> list:
 def challenge_figures(p: Period):
     """A subquery: per challenge, views, viewers, done, converted and points as <name>_cur / <name>_prev."""
     cur, prev = splits(p)
+    if _mostly_open(cur, prev):
+        return raw.challenge_figures(p)
     parts = []
     for split, slot in ((cur, "cur"), (prev, "prev")):
         parts += _challenge_parts(split, slot)
@@ -139,6 +159,14 @@ def challenge_figures(p: Period):
 
 
 # --- Active customers ------------------------------------------------------------------------------
+
+def active_pair(p: Period) -> tuple:
+    """(current, previous): customers who answered, opened a challenge or made a referral."""
+    cur, prev = splits(p)
+    if _mostly_open(cur, prev):
+        return raw.active_customers(p)
+    return tuple(db.session.execute(select(active_customers(cur), active_customers(prev))).one())
+
 
 def active_customers(s: Split):
     """A scalar subquery: customers who answered, opened a challenge or made a referral in the period."""
@@ -182,6 +210,8 @@ def unlock_counts(p: Period):
     """A subquery: per level, customers who had reached it by the end of each period and who reached
     it in each period (reached_cur, reached_prev, new_cur, new_prev)."""
     cur, prev = splits(p)
+    if _mostly_open(cur, prev):
+        return raw.unlock_counts(p)
     parts = []
     for s, slot in ((cur, "cur"), (prev, "prev")):
         def cols(reached, new, slot=slot):
