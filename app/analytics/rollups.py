@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask import g, has_app_context
 from sqlalchemy import and_, case, delete, func, insert, literal, null, select, union
 from sqlalchemy.orm import aliased
 
@@ -38,8 +39,19 @@ def day_of(timestamp):
 
 
 def closed_through() -> date | None:
-    """The last day the rollups cover, or None when nothing is rolled up (everything is live)."""
-    return db.session.scalar(select(RollupState.closed_through).where(RollupState.id == 1))
+    """The last day the rollups cover, or None when nothing is rolled up (everything is live).
+    Read once per request: every figure of the dashboard cuts its periods at the same day."""
+    if has_app_context() and "analytics_closed_through" in g:
+        return g.analytics_closed_through
+    through = db.session.scalar(select(RollupState.closed_through).where(RollupState.id == 1))
+    if has_app_context():
+        g.analytics_closed_through = through
+    return through
+
+
+def _forget_closed_through() -> None:
+    if has_app_context():
+        g.pop("analytics_closed_through", None)
 
 
 def last_closed_day() -> date:
@@ -159,6 +171,7 @@ def rebuild(through: date | None = None) -> date:
     """Recompute every rollup from the raw tables (flush only). Returns the last day covered."""
     through = through or last_closed_day()
     state = _state(through, lock=True)
+    _forget_closed_through()
     for model in ROLLUPS:
         db.session.execute(delete(model))
     _build(None, through)
@@ -171,6 +184,7 @@ def advance(through: date | None = None) -> date:
     """Roll up the days closed since the last run (flush only). Returns the last day covered."""
     through = through or last_closed_day()
     state = _state(None, lock=True)
+    _forget_closed_through()
     if state.closed_through is None:
         return rebuild(through)
     if through > state.closed_through:
