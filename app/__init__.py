@@ -23,6 +23,7 @@ from app.admin.participants import detail as participant_page
 from app.admin.people import companies as people_companies
 from app.admin.people import staff as people_staff
 from app.analytics import routes as analytics
+from app.analytics.commands import analytics_rebuild, analytics_rollup
 from app.audit import routes as audit
 from app.auth import routes as auth
 from app.auth.models import User
@@ -94,6 +95,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
     app.cli.add_command(seed_scale)
+    app.cli.add_command(analytics_rollup)
+    app.cli.add_command(analytics_rebuild)
     cli.register(app)
     _init_templates(app)
     _init_sqlite(app)

@@ -36,8 +36,34 @@ def _ensure_pg_database(url: str) -> None:
     admin.dispose()
 
 
-def measure(url: str, customers: int, repeats: int) -> dict:
+def top_up_ledger(url: str, rows: int, days: int = 365) -> int:
+    """Add ledger rows (not for answers) spread over the last `days` days until there are `rows`,
+    oldest first, as a ledger grows."""
+    from app.extensions import db
+
+    have = db.session.scalar(text("SELECT count(*) FROM points_entries"))
+    extra = max(0, rows - have)
+    low, high = db.session.execute(text("SELECT min(id), max(id) FROM users WHERE role = 'customer'")).one()
+    values = {"low": low, "span": high - low + 1, "n": extra, "seconds": days * 86400}
+    if url.startswith("postgresql"):
+        db.session.execute(text(
+            "INSERT INTO points_entries (user_id, points, source_type, source_id, reason_nl, reason_en, created_at) "
+            "SELECT :low + (g % :span), 1 + g % 20, 'bench', g, 'Bench', 'Bench', "
+            "(now() AT TIME ZONE 'utc') - ((:n - g)::bigint * :seconds / :n) * interval '1 second' "
+            "FROM generate_series(1, :n) g"), values)
+    else:
+        db.session.execute(text(
+            "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
+            "INSERT INTO points_entries (user_id, points, source_type, source_id, reason_nl, reason_en, created_at) "
+            "SELECT :low + (g % :span), 1 + g % 20, 'bench', g, 'Bench', 'Bench', "
+            "datetime('now', '-' || ((:n - g) * :seconds / :n) || ' seconds') FROM s"), values)
+    db.session.commit()
+    return extra
+
+
+def measure(url: str, customers: int, repeats: int, ledger: int = 0, reuse: bool = False) -> dict:
     from app import create_app
+    from app.analytics import rollups
     from app.auth.models import MARKETER, User
     from app.dates import utcnow
     from app.demo.scale import generate
@@ -45,7 +71,7 @@ def measure(url: str, customers: int, repeats: int) -> dict:
 
     if url.startswith("postgresql"):
         _ensure_pg_database(url)
-    elif url.startswith("sqlite:///"):
+    elif url.startswith("sqlite:///") and not reuse:
         path = url.removeprefix("sqlite:///")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
@@ -55,23 +81,34 @@ def measure(url: str, customers: int, repeats: int) -> dict:
                       "MAIL_DELIVER_ON_COMMIT": False})
     result: dict = {"database": "PostgreSQL" if url.startswith("postgresql") else "SQLite", "customers": customers}
     with app.app_context():
-        db.drop_all()
+        if not reuse:
+            db.drop_all()
         db.create_all()
         if url.startswith("postgresql"):
             result["version"] = db.session.scalar(text("SHOW server_version"))
         else:
             result["version"] = db.session.scalar(text("SELECT sqlite_version()"))
         started = time.perf_counter()
-        counts = generate(customers, echo=print)
-        db.session.commit()
+        if not reuse:
+            generate(customers, echo=print)
+            db.session.commit()
         result["seed_seconds"] = time.perf_counter() - started
-        result["rows"] = sum(counts.values())
-        if url.startswith("postgresql"):
-            db.session.execute(text("ANALYZE"))
+        if ledger and not reuse:
+            started = time.perf_counter()
+            top_up_ledger(url, ledger)
+            print(f"  ledger topped up to {ledger:,} rows: {time.perf_counter() - started:.1f}s")
+        started = time.perf_counter()
+        if not reuse or rollups.closed_through() is None:
+            rollups.rebuild()  # as seed-scale does
             db.session.commit()
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        result["rebuild_seconds"] = time.perf_counter() - started
+        result["ledger"] = db.session.scalar(text("SELECT count(*) FROM points_entries"))
+        result["rows"] = sum(db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in (
+            "users", "companies", "challenge_views", "submissions", "points_entries", "level_unlocks",
+            "nps_responses", "redemptions", "referees", "referral_events", "share_clicks"))
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        db.session.execute(text("DELETE FROM users WHERE email = 'bench-marketer@example.test'"))
         marketer = User(email="bench-marketer@example.test", name="Bench", role=MARKETER, locale="en",
                         password_hash="x")
         db.session.add(marketer)
@@ -115,18 +152,22 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sqlite", default="/tmp/aj-bench.db", help="SQLite file (emptied); '' to skip")
     parser.add_argument("--postgres", default="", help="PostgreSQL URL (its tables are dropped); '' to skip")
+    parser.add_argument("--ledger", type=int, default=0,
+                        help="top the ledger up to this many rows (not for answers), spread over the year")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the data already in the databases (no seeding; rollups built if missing)")
     args = parser.parse_args()
     results = []
     if args.sqlite:
-        results.append(measure(f"sqlite:///{args.sqlite}", args.customers, args.repeats))
+        results.append(measure(f"sqlite:///{args.sqlite}", args.customers, args.repeats, args.ledger, args.reuse))
     if args.postgres:
-        results.append(measure(args.postgres, args.customers, args.repeats))
+        results.append(measure(args.postgres, args.customers, args.repeats, args.ledger, args.reuse))
     print()
-    print("| database | customers | rows | seed-scale | request | first | median | queries |")
+    print("| database | rows | ledger rows | rollup rebuild | request | first | median | queries |")
     print("|---|---:|---:|---:|---|---:|---:|---:|")
     for r in results:
         for name, t in r["requests"].items():
-            print(f"| {r['database']} {r['version']} | {r['customers']:,} | {r['rows']:,} | {r['seed_seconds']:.1f} s "
+            print(f"| {r['database']} {r['version']} | {r['rows']:,} | {r['ledger']:,} | {r['rebuild_seconds']:.1f} s "
                   f"| {name} | {t['cold'] * 1000:.0f} ms | {t['median'] * 1000:.0f} ms | {t['queries']} |")
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from flask import g
 from werkzeug.security import generate_password_hash
 
-from app.analytics.models import ChallengeView
+from app.analytics.models import ActivityDay, ChallengeView, CompletionDay, PointsDay, RollupState, UnlockDay, ViewDay
 from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.dates import today, utcnow
@@ -307,3 +307,37 @@ def make_terms_acceptance(user: User | None = None, version: TermsVersion | None
                           **fields) -> TermsAcceptance:
     return _add(TermsAcceptance(user_id=(user or make_user()).id, version_id=(version or make_terms_version()).id,
                                 locale=locale, **fields))
+
+
+# --- analytics rollups (normally built by app.analytics.rollups) ---------------------------------
+
+def make_rollup_state(closed_through: date | None = None) -> RollupState:
+    state = db.session.get(RollupState, 1)
+    if state is None:
+        state = _add(RollupState(id=1, closed_through=closed_through))
+    return state
+
+
+def make_points_day(challenge: Challenge | None = None, points: int = 10, day: date | None = None) -> PointsDay:
+    return _add(PointsDay(challenge_id=(challenge or make_challenge()).id, points=points, day=day or today()))
+
+
+def make_view_day(challenge: Challenge | None = None, views: int = 1, day: date | None = None,
+                  prev_day: date | None = None) -> ViewDay:
+    return _add(ViewDay(challenge_id=(challenge or make_challenge()).id, views=views, day=day or today(),
+                        prev_day=prev_day))
+
+
+def make_completion_day(challenge: Challenge | None = None, completions: int = 1, day: date | None = None,
+                        **fields) -> CompletionDay:
+    day = day or today()
+    return _add(CompletionDay(challenge_id=(challenge or make_challenge()).id, completions=completions, day=day,
+                              last_view=fields.pop("last_view", day), **fields))
+
+
+def make_activity_day(customers: int = 1, day: date | None = None, prev_day: date | None = None) -> ActivityDay:
+    return _add(ActivityDay(customers=customers, day=day or today(), prev_day=prev_day))
+
+
+def make_unlock_day(level: Level | None = None, unlocks: int = 1, day: date | None = None) -> UnlockDay:
+    return _add(UnlockDay(level_id=(level or make_level(300 + next(_seq))).id, unlocks=unlocks, day=day or today()))

@@ -1,15 +1,14 @@
 """How far customers get: the level funnel, and per challenge its views, completions and points."""
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select
 
-from app.analytics.models import ChallengeView
 from app.analytics.participation import joined_at
-from app.analytics.periods import Pair, Period, both, count_if, days_between, distinct_if, during, on_days, ratio_pair
+from app.analytics.periods import Pair, Period, both, days_between, during, ratio_pair
+from app.analytics.recent import challenge_figures, unlock_counts
 from app.auth.models import User
 from app.extensions import db
-from app.journey.models import APPROVED, DRAFT, Challenge, Level, LevelUnlock, Submission
-from app.points.models import PointsEntry
+from app.journey.models import DRAFT, Challenge, Level, LevelUnlock
 
 SORT_KEYS = ("level", "challenge", "views", "completions", "rate", "points")
 
@@ -43,16 +42,12 @@ def funnel(p: Period) -> list[dict]:
     """Per level: customers who had reached it by the end of each period, how many reached it
     during the period, the conversion from the level before, and the median days to get there."""
     q = p.previous()
+    unlocks = unlock_counts(p)  # a level is reached once per customer (UNIQUE): counts are people
+    zero = lambda column: func.coalesce(column, 0)  # noqa: E731
     rows = db.session.execute(
-        select(
-            Level.id, Level.position, Level.name_nl, Level.name_en,
-            distinct_if(LevelUnlock.unlocked_at < p.until, LevelUnlock.user_id).label("reached_cur"),
-            distinct_if(LevelUnlock.unlocked_at < q.until, LevelUnlock.user_id).label("reached_prev"),
-            distinct_if(during(LevelUnlock.unlocked_at, p), LevelUnlock.user_id).label("new_cur"),
-            distinct_if(during(LevelUnlock.unlocked_at, q), LevelUnlock.user_id).label("new_prev"),
-        )
-        .outerjoin(LevelUnlock, LevelUnlock.level_id == Level.id)
-        .group_by(Level.id, Level.position, Level.name_nl, Level.name_en)
+        select(Level.id, Level.position, Level.name_nl, Level.name_en,
+               *[zero(unlocks.c[name]).label(name) for name in ("reached_cur", "reached_prev", "new_cur", "new_prev")])
+        .outerjoin(unlocks, unlocks.c.level_id == Level.id)
         .order_by(Level.position)
     ).all()
     medians = _median_days(p, q)
@@ -75,51 +70,8 @@ def challenge_table(p: Period, sort: str = "level", descending: bool = False, lo
     period) and points given, in each period; sorted in SQL."""
     if sort not in SORT_KEYS:
         raise ValueError(sort)
-    q = p.previous()
-    # Views and approved answers as one list of (challenge, customer) events, summed per pair and
-    # then per challenge: one pass over each table, no join between them.
-    approved = and_(Submission.status == APPROVED, Submission.created_at >= q.since, Submission.created_at < p.until)
-    zero_ = literal(0)
-    events = union_all(
-        select(ChallengeView.challenge_id.label("challenge_id"), ChallengeView.user_id.label("user_id"),
-               case((on_days(ChallengeView.day, p), 1), else_=0).label("v_cur"),
-               case((on_days(ChallengeView.day, q), 1), else_=0).label("v_prev"),
-               zero_.label("d_cur"), zero_.label("d_prev"))
-        .where(ChallengeView.day >= q.start, ChallengeView.day <= p.end),
-        select(Submission.challenge_id, Submission.user_id, zero_, zero_,
-               case((during(Submission.created_at, p), 1), else_=0),
-               case((during(Submission.created_at, q), 1), else_=0))
-        .where(approved),
-    ).subquery("events")
-    pairs = (
-        select(events.c.challenge_id, events.c.user_id,
-               func.sum(events.c.v_cur).label("v_cur"), func.sum(events.c.v_prev).label("v_prev"),
-               func.sum(events.c.d_cur).label("d_cur"), func.sum(events.c.d_prev).label("d_prev"))
-        .group_by(events.c.challenge_id, events.c.user_id).subquery("pairs")
-    )
-    activity_ = (
-        select(
-            pairs.c.challenge_id,
-            func.sum(pairs.c.v_cur).label("views_cur"), func.sum(pairs.c.v_prev).label("views_prev"),
-            count_if(pairs.c.v_cur > 0).label("viewers_cur"), count_if(pairs.c.v_prev > 0).label("viewers_prev"),
-            func.sum(pairs.c.d_cur).label("done_cur"), func.sum(pairs.c.d_prev).label("done_prev"),
-            count_if(and_(pairs.c.v_cur > 0, pairs.c.d_cur > 0)).label("converted_cur"),
-            count_if(and_(pairs.c.v_prev > 0, pairs.c.d_prev > 0)).label("converted_prev"),
-        ).group_by(pairs.c.challenge_id).subquery("activity")
-    )
-    views = completions = converted = activity_
-    points = (
-        select(
-            Submission.challenge_id.label("challenge_id"),
-            func.coalesce(func.sum(case((during(PointsEntry.created_at, p), PointsEntry.points), else_=0)), 0)
-            .label("points_cur"),
-            func.coalesce(func.sum(case((during(PointsEntry.created_at, q), PointsEntry.points), else_=0)), 0)
-            .label("points_prev"),
-        )
-        .join(Submission, and_(PointsEntry.source_type == "submission", PointsEntry.source_id == Submission.id))
-        .where(PointsEntry.created_at >= q.since, PointsEntry.created_at < p.until)
-        .group_by(Submission.challenge_id).subquery("points")
-    )
+    figures = challenge_figures(p)  # daily rollups for the closed days, the raw tables for the rest
+    views = completions = converted = points = figures
     zero = lambda column: func.coalesce(column, 0)  # noqa: E731
     rate = (zero(converted.c.converted_cur) * 1.0 / func.nullif(zero(views.c.viewers_cur), 0)).label("rate_cur")
     title = Challenge.title_en if locale == "en" else Challenge.title_nl
@@ -142,8 +94,7 @@ def challenge_table(p: Period, sort: str = "level", descending: bool = False, lo
             rate,
         )
         .join(Level, Level.id == Challenge.level_id)
-        .outerjoin(activity_, activity_.c.challenge_id == Challenge.id)
-        .outerjoin(points, points.c.challenge_id == Challenge.id)
+        .outerjoin(figures, figures.c.challenge_id == Challenge.id)
         .where(Challenge.status != DRAFT)
         .order_by(*ordering)
     ).all()

@@ -47,3 +47,84 @@ def record_view(user_id: int, challenge_id: int) -> None:
             db.session.execute(insert(table).values(**values))
     except IntegrityError:
         pass
+
+
+# --- Daily rollups -------------------------------------------------------------------------------
+# Built by app.analytics.rollups for the closed days (up to RollupState.closed_through); the days
+# after it are read from the raw tables. Each row counts facts that no longer change once their
+# day is closed; "prev_day"-style columns let a count of distinct people over any window be a sum
+# (an entity is counted on its first day in the window: the day before it was last seen is before
+# the window's start).
+
+class RollupState(db.Model):
+    """One row: the last day the rollups cover (None: nothing rolled up, everything read live)."""
+
+    __tablename__ = "analytics_rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    closed_through: Mapped[date | None]
+
+
+class PointsDay(db.Model):
+    """Ledger points for answers to a challenge, booked on a day."""
+
+    __tablename__ = "analytics_points_days"
+    __table_args__ = (Index("ix_analytics_points_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    points: Mapped[int]
+
+
+class ViewDay(db.Model):
+    """Customers who opened a challenge on a day, by the day each of them had last opened it before."""
+
+    __tablename__ = "analytics_view_days"
+    __table_args__ = (Index("ix_analytics_view_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    prev_day: Mapped[date | None]
+    views: Mapped[int]
+
+
+class CompletionDay(db.Model):
+    """Approved answers to a challenge given on a day, by when their customer opened it last (on or
+    before that day), next (after it, up to the closed days' end), and answered it approved before."""
+
+    __tablename__ = "analytics_completion_days"
+    __table_args__ = (Index("ix_analytics_completion_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    last_view: Mapped[date | None]
+    next_view: Mapped[date | None]
+    prev_approved: Mapped[date | None]
+    completions: Mapped[int]
+
+
+class ActivityDay(db.Model):
+    """Customers who answered or opened a challenge on a day, by the day they last did before."""
+
+    __tablename__ = "analytics_activity_days"
+    __table_args__ = (Index("ix_analytics_activity_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    prev_day: Mapped[date | None]
+    customers: Mapped[int]
+
+
+class UnlockDay(db.Model):
+    """Customers who reached a level on a day."""
+
+    __tablename__ = "analytics_unlock_days"
+    __table_args__ = (Index("ix_analytics_unlock_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    level_id: Mapped[int] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"))
+    unlocks: Mapped[int]

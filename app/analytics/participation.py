@@ -1,14 +1,13 @@
 """Who takes part: customers invited, activated and active in a period, and the companies with ambassadors."""
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select
 
-from app.analytics.models import ChallengeView
-from app.analytics.periods import Pair, Period, both, count_if, during, on_days, ratio_pair
+from app.analytics.periods import Pair, Period, both, count_if, during, ratio_pair
+from app.analytics.recent import active_pair
 from app.auth.models import CUSTOMER, User
 from app.extensions import db
-from app.journey.models import Level, LevelUnlock, Submission
-from app.referrals.models import Referee
+from app.journey.models import Level, LevelUnlock
 
 
 def joined_at():
@@ -19,27 +18,6 @@ def joined_at():
 def activated():
     """A customer who chose a password or has signed in."""
     return or_(User.password_hash.is_not(None), User.last_login_at.is_not(None))
-
-
-def activity(p: Period, q: Period):
-    """(user_id, in_current, in_previous) per thing a customer did: an answer, a challenge opened,
-    a referral made. Both periods are adjacent, so [q.since, p.until) covers them."""
-    answers = select(
-        Submission.user_id.label("user_id"),
-        case((during(Submission.created_at, p), 1), else_=0).label("cur"),
-        case((during(Submission.created_at, q), 1), else_=0).label("prev"),
-    ).where(Submission.created_at >= q.since, Submission.created_at < p.until)
-    views = select(
-        ChallengeView.user_id.label("user_id"),
-        case((on_days(ChallengeView.day, p), 1), else_=0).label("cur"),
-        case((on_days(ChallengeView.day, q), 1), else_=0).label("prev"),
-    ).where(ChallengeView.day >= q.start, ChallengeView.day <= p.end)
-    referrals = select(
-        Referee.referrer_id.label("user_id"),
-        case((during(Referee.created_at, p), 1), else_=0).label("cur"),
-        case((during(Referee.created_at, q), 1), else_=0).label("prev"),
-    ).where(Referee.created_at >= q.since, Referee.created_at < p.until)
-    return union_all(answers, views, referrals).subquery("activity")
 
 
 def participation(p: Period) -> dict[str, Pair]:
@@ -57,19 +35,9 @@ def participation(p: Period) -> dict[str, Pair]:
             count_if(and_(joined < q.until, activated(), User.is_active)).label("base_prev"),
         ).where(User.role == CUSTOMER)
     ).one()
-    acts = activity(p, q)
-    per_customer = (
-        select(acts.c.user_id, func.max(acts.c.cur).label("cur"), func.max(acts.c.prev).label("prev"))
-        .group_by(acts.c.user_id).subquery("per_customer")
-    )
-    active = db.session.execute(
-        select(
-            count_if(per_customer.c.cur == 1).label("active_cur"),
-            count_if(per_customer.c.prev == 1).label("active_prev"),
-        )
-    ).one()
+    active_cur, active_prev = active_pair(p)  # daily rollups for the closed days, raw tables for the rest
     result = {name: both(row, name) for name in ("invited", "activated", "base")}
-    result["active"] = both(active, "active")
+    result["active"] = Pair(int(active_cur or 0), int(active_prev or 0))
     result["activation_rate"] = ratio_pair(result["activated"], result["invited"])
     result["rate"] = ratio_pair(result["active"], result["base"])
     return result

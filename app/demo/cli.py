@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.analytics.rollups import rebuild as rebuild_analytics
 from app.auth.models import User
 from app.demo.scale import generate
 from app.demo.seed import seed_demo_data
@@ -35,6 +36,7 @@ def seed_demo(if_empty: bool, force_in_production: bool) -> None:
         return
     password = secrets.token_urlsafe(18) if production else current_app.config["DEMO_PASSWORD"]
     added = seed_demo_data(password)
+    rebuild_analytics()
     db.session.commit()
     if production:
         click.echo(f"Demo data ready ({added} records added). Password of the new demo accounts "
@@ -56,5 +58,6 @@ def seed_scale(customers: int, days: int, seed: int) -> None:
     """Add CUSTOMERS synthetic customers with DAYS of history (for demos and measuring)."""
     started = clock.perf_counter()
     counts = generate(customers, seed=seed, days=days, echo=click.echo)
+    rebuild_analytics()
     db.session.commit()
     click.echo(f"Added a synthetic programme in {clock.perf_counter() - started:.1f}s: {_summary(counts.items())}.")

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.analytics import rollups as analytics_rollups
 from app.audit.services import record
 from app.auth.models import User
 from app.challenges import get_type
@@ -132,6 +133,7 @@ def decide_submission(submission: Submission, reviewer: User, approve: bool, not
         award_once(submission.user_id, challenge.points, "submission", submission.id,
                    challenge.title_nl, challenge.title_en)
         settle(submission.user)
+        analytics_rollups.approved(submission)  # a closed day's figures gain this answer
     return True
 
 

@@ -209,3 +209,25 @@ def test_the_marketing_nav_links_to_analytics(client, db, login_as):
     login_as("marketer", locale="en")
     page = client.get("/admin").text
     assert 'href="/admin/analytics"' in page
+
+
+def test_query_count_does_not_grow_with_the_data_when_rolled_up(app, client, db, login_as):
+    """The same with the closed days read from the rollups, rebuilt after each fill."""
+    from datetime import date
+
+    from app.analytics import rollups
+    from app.extensions import db as _db
+    from app.journey.models import Challenge, Level
+
+    programme = build()
+    challenge_id, level_id = programme.challenges["c1"].id, programme.levels[2].id
+    rollups.rebuild(date(2026, 3, 20))  # March cut in two: closed days rolled up, the rest live
+    _db.session.commit()
+    login_as(_sales_manager())
+    few = _queries(app, client)
+    _fill(40, _db.session.get(Challenge, challenge_id), _db.session.get(Level, level_id))
+    rollups.rebuild(date(2026, 3, 20))
+    _db.session.commit()
+    many = _queries(app, client)
+    assert few == many
+    assert many <= 26

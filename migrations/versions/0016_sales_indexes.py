@@ -2,7 +2,7 @@
 (created_at, id) with score and category in the index on PostgreSQL, flagged referrals, and the
 people of a company from the index alone
 
-Revision ID: 0013_sales_indexes
+Revision ID: 0016_sales_indexes
 Revises: 0011
 Create Date: 2026-12-02 17:10:00
 
@@ -10,8 +10,8 @@ Create Date: 2026-12-02 17:10:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0013_sales_indexes'
-down_revision = '0012_journey_version'
+revision = '0016_sales_indexes'
+down_revision = '0015_journey_version'
 branch_labels = None
 depends_on = None
 

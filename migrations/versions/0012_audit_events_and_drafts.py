@@ -1,6 +1,6 @@
 """audit entries as structured events; levels as drafts
 
-Revision ID: 0018_audit_events_and_drafts
+Revision ID: 0012_audit_events_and_drafts
 Revises: 0011
 Create Date: 2026-12-10 10:00:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0018_audit_events_and_drafts'
+revision = '0012_audit_events_and_drafts'
 down_revision = '0011'
 branch_labels = None
 depends_on = None

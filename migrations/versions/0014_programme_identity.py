@@ -1,6 +1,6 @@
 """programme identity: the organisation's name, logo, pitch, sender and ideal customer
 
-Revision ID: 0017_programme_identity
+Revision ID: 0014_programme_identity
 Revises: 0011
 Create Date: 2026-12-10 10:00:00
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0017_programme_identity'
-down_revision = '0016_terms_and_corrections'
+revision = '0014_programme_identity'
+down_revision = '0013_terms_and_corrections'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """points corrections, programme terms (versions and acceptances), mail by recipient
 
-Revision ID: 0016_terms_and_corrections
+Revision ID: 0013_terms_and_corrections
 Revises: 0011
 Create Date: 2026-12-01 16:47:34.697315
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0016_terms_and_corrections'
-down_revision = '0018_audit_events_and_drafts'
+revision = '0013_terms_and_corrections'
+down_revision = '0012_audit_events_and_drafts'
 branch_labels = None
 depends_on = None
 

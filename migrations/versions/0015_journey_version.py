@@ -1,6 +1,6 @@
 """journey version: the stamp that tells every worker its cached journey is out of date
 
-Revision ID: 0012_journey_version
+Revision ID: 0015_journey_version
 Revises: 0011
 Create Date: 2026-12-01 17:00:00
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_journey_version'
-down_revision = '0017_programme_identity'
+revision = '0015_journey_version'
+down_revision = '0014_programme_identity'
 branch_labels = None
 depends_on = None
 

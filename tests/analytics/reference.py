@@ -1,0 +1,190 @@
+"""The reference: the dashboard's figures counted over the raw tables for the whole period, as the
+dashboard did before the daily rollups. tests/analytics/test_rollups.py compares the dashboard with it."""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, literal, select, union_all
+
+from app.analytics.funnel import _median_days
+from app.analytics.models import ChallengeView
+from app.analytics.participation import activated, joined_at
+from app.analytics.periods import Pair, Period, both, count_if, distinct_if, during, on_days, ratio_pair
+from app.auth.models import CUSTOMER, User
+from app.extensions import db
+from app.journey.models import APPROVED, DRAFT, Challenge, Level, LevelUnlock, Submission
+from app.points.models import PointsEntry
+from app.referrals.models import Referee
+
+SORT_KEYS = ("level", "challenge", "views", "completions", "rate", "points")
+
+def activity(p: Period, q: Period):
+    """(user_id, in_current, in_previous) per thing a customer did: an answer, a challenge opened,
+    a referral made. Both periods are adjacent, so [q.since, p.until) covers them."""
+    answers = select(
+        Submission.user_id.label("user_id"),
+        case((during(Submission.created_at, p), 1), else_=0).label("cur"),
+        case((during(Submission.created_at, q), 1), else_=0).label("prev"),
+    ).where(Submission.created_at >= q.since, Submission.created_at < p.until)
+    views = select(
+        ChallengeView.user_id.label("user_id"),
+        case((on_days(ChallengeView.day, p), 1), else_=0).label("cur"),
+        case((on_days(ChallengeView.day, q), 1), else_=0).label("prev"),
+    ).where(ChallengeView.day >= q.start, ChallengeView.day <= p.end)
+    referrals = select(
+        Referee.referrer_id.label("user_id"),
+        case((during(Referee.created_at, p), 1), else_=0).label("cur"),
+        case((during(Referee.created_at, q), 1), else_=0).label("prev"),
+    ).where(Referee.created_at >= q.since, Referee.created_at < p.until)
+    return union_all(answers, views, referrals).subquery("activity")
+
+
+def participation(p: Period) -> dict[str, Pair]:
+    """Invited (joined in the period), of those activated, active in the period, the customers in
+    the programme at the end of the period, and the participation rate (active / in programme)."""
+    q = p.previous()
+    joined = joined_at()
+    row = db.session.execute(
+        select(
+            count_if(during(joined, p)).label("invited_cur"),
+            count_if(during(joined, q)).label("invited_prev"),
+            count_if(and_(during(joined, p), activated())).label("activated_cur"),
+            count_if(and_(during(joined, q), activated())).label("activated_prev"),
+            count_if(and_(joined < p.until, activated(), User.is_active)).label("base_cur"),
+            count_if(and_(joined < q.until, activated(), User.is_active)).label("base_prev"),
+        ).where(User.role == CUSTOMER)
+    ).one()
+    acts = activity(p, q)
+    per_customer = (
+        select(acts.c.user_id, func.max(acts.c.cur).label("cur"), func.max(acts.c.prev).label("prev"))
+        .group_by(acts.c.user_id).subquery("per_customer")
+    )
+    active = db.session.execute(
+        select(
+            count_if(per_customer.c.cur == 1).label("active_cur"),
+            count_if(per_customer.c.prev == 1).label("active_prev"),
+        )
+    ).one()
+    result = {name: both(row, name) for name in ("invited", "activated", "base")}
+    result["active"] = both(active, "active")
+    result["activation_rate"] = ratio_pair(result["activated"], result["invited"])
+    result["rate"] = ratio_pair(result["active"], result["base"])
+    return result
+
+
+def funnel(p: Period) -> list[dict]:
+    """Per level: customers who had reached it by the end of each period, how many reached it
+    during the period, the conversion from the level before, and the median days to get there."""
+    q = p.previous()
+    rows = db.session.execute(
+        select(
+            Level.id, Level.position, Level.name_nl, Level.name_en,
+            distinct_if(LevelUnlock.unlocked_at < p.until, LevelUnlock.user_id).label("reached_cur"),
+            distinct_if(LevelUnlock.unlocked_at < q.until, LevelUnlock.user_id).label("reached_prev"),
+            distinct_if(during(LevelUnlock.unlocked_at, p), LevelUnlock.user_id).label("new_cur"),
+            distinct_if(during(LevelUnlock.unlocked_at, q), LevelUnlock.user_id).label("new_prev"),
+        )
+        .outerjoin(LevelUnlock, LevelUnlock.level_id == Level.id)
+        .group_by(Level.id, Level.position, Level.name_nl, Level.name_en)
+        .order_by(Level.position)
+    ).all()
+    medians = _median_days(p, q)
+    levels, before = [], None
+    for row in rows:  # one row per level (a handful), not per customer
+        reached = both(row, "reached")
+        levels.append({
+            "id": row.id, "position": row.position, "name_nl": row.name_nl, "name_en": row.name_en,
+            "reached": reached, "new": both(row, "new"),
+            "conversion": ratio_pair(reached, before) if before is not None else None,
+            "median_days": Pair(medians.get((row.id, "cur")), medians.get((row.id, "prev"))),
+        })
+        before = reached
+    return levels
+
+
+def challenge_table(p: Period, sort: str = "level", descending: bool = False, locale: str = "nl") -> list[dict]:
+    """Per challenge (drafts left out): views (customer-days), completions (approved answers),
+    completion rate (the share of the customers who opened it that completed it, both in the
+    period) and points given, in each period; sorted in SQL."""
+    if sort not in SORT_KEYS:
+        raise ValueError(sort)
+    q = p.previous()
+    # Views and approved answers as one list of (challenge, customer) events, summed per pair and
+    # then per challenge: one pass over each table, no join between them.
+    approved = and_(Submission.status == APPROVED, Submission.created_at >= q.since, Submission.created_at < p.until)
+    zero_ = literal(0)
+    events = union_all(
+        select(ChallengeView.challenge_id.label("challenge_id"), ChallengeView.user_id.label("user_id"),
+               case((on_days(ChallengeView.day, p), 1), else_=0).label("v_cur"),
+               case((on_days(ChallengeView.day, q), 1), else_=0).label("v_prev"),
+               zero_.label("d_cur"), zero_.label("d_prev"))
+        .where(ChallengeView.day >= q.start, ChallengeView.day <= p.end),
+        select(Submission.challenge_id, Submission.user_id, zero_, zero_,
+               case((during(Submission.created_at, p), 1), else_=0),
+               case((during(Submission.created_at, q), 1), else_=0))
+        .where(approved),
+    ).subquery("events")
+    pairs = (
+        select(events.c.challenge_id, events.c.user_id,
+               func.sum(events.c.v_cur).label("v_cur"), func.sum(events.c.v_prev).label("v_prev"),
+               func.sum(events.c.d_cur).label("d_cur"), func.sum(events.c.d_prev).label("d_prev"))
+        .group_by(events.c.challenge_id, events.c.user_id).subquery("pairs")
+    )
+    activity_ = (
+        select(
+            pairs.c.challenge_id,
+            func.sum(pairs.c.v_cur).label("views_cur"), func.sum(pairs.c.v_prev).label("views_prev"),
+            count_if(pairs.c.v_cur > 0).label("viewers_cur"), count_if(pairs.c.v_prev > 0).label("viewers_prev"),
+            func.sum(pairs.c.d_cur).label("done_cur"), func.sum(pairs.c.d_prev).label("done_prev"),
+            count_if(and_(pairs.c.v_cur > 0, pairs.c.d_cur > 0)).label("converted_cur"),
+            count_if(and_(pairs.c.v_prev > 0, pairs.c.d_prev > 0)).label("converted_prev"),
+        ).group_by(pairs.c.challenge_id).subquery("activity")
+    )
+    views = completions = converted = activity_
+    points = (
+        select(
+            Submission.challenge_id.label("challenge_id"),
+            func.coalesce(func.sum(case((during(PointsEntry.created_at, p), PointsEntry.points), else_=0)), 0)
+            .label("points_cur"),
+            func.coalesce(func.sum(case((during(PointsEntry.created_at, q), PointsEntry.points), else_=0)), 0)
+            .label("points_prev"),
+        )
+        .join(Submission, and_(PointsEntry.source_type == "submission", PointsEntry.source_id == Submission.id))
+        .where(PointsEntry.created_at >= q.since, PointsEntry.created_at < p.until)
+        .group_by(Submission.challenge_id).subquery("points")
+    )
+    zero = lambda column: func.coalesce(column, 0)  # noqa: E731
+    rate = (zero(converted.c.converted_cur) * 1.0 / func.nullif(zero(views.c.viewers_cur), 0)).label("rate_cur")
+    title = Challenge.title_en if locale == "en" else Challenge.title_nl
+    order_by = {
+        "level": Level.position, "challenge": func.lower(title), "views": zero(views.c.views_cur),
+        "completions": zero(completions.c.done_cur), "rate": rate, "points": zero(points.c.points_cur),
+    }[sort]
+    ordering = [order_by.is_(None)] if sort == "rate" else []  # challenges nobody opened: last, either way
+    ordering += [order_by.desc() if descending else order_by.asc(), Level.position, Challenge.position, Challenge.id]
+    rows = db.session.execute(
+        select(
+            Challenge.id, Challenge.title_nl, Challenge.title_en, Challenge.type_key, Challenge.status,
+            Level.position.label("level"),
+            zero(views.c.views_cur).label("views_cur"), zero(views.c.views_prev).label("views_prev"),
+            zero(views.c.viewers_cur).label("viewers_cur"), zero(views.c.viewers_prev).label("viewers_prev"),
+            zero(converted.c.converted_cur).label("converted_cur"),
+            zero(converted.c.converted_prev).label("converted_prev"),
+            zero(completions.c.done_cur).label("done_cur"), zero(completions.c.done_prev).label("done_prev"),
+            zero(points.c.points_cur).label("points_cur"), zero(points.c.points_prev).label("points_prev"),
+            rate,
+        )
+        .join(Level, Level.id == Challenge.level_id)
+        .outerjoin(activity_, activity_.c.challenge_id == Challenge.id)
+        .outerjoin(points, points.c.challenge_id == Challenge.id)
+        .where(Challenge.status != DRAFT)
+        .order_by(*ordering)
+    ).all()
+    table = []
+    for row in rows:  # one row per challenge
+        viewers, converted_ = both(row, "viewers"), both(row, "converted")
+        table.append({
+            "id": row.id, "title_nl": row.title_nl, "title_en": row.title_en, "type_key": row.type_key,
+            "status": row.status, "level": row.level, "views": both(row, "views"), "viewers": viewers,
+            "completions": both(row, "done"), "rate": ratio_pair(converted_, viewers),
+            "points": both(row, "points"),
+        })
+    return table

@@ -1,0 +1,149 @@
+"""The rollups give the dashboard exactly what counting the raw tables gives (tests/analytics/reference.py),
+on a random programme, wherever the rolled-up days end, after a late review, and after a rebuild."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.analytics import funnel, participation, recent, rollups
+from app.analytics.funnel import SORT_KEYS
+from app.analytics.models import ChallengeView, RollupState
+from app.analytics.periods import Period
+from app.dates import utcnow
+from app.extensions import db
+from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, Challenge
+from app.journey.progress import decide_submission
+from tests import factories as f
+from tests.analytics import reference
+
+DAYS = 50
+
+
+def _moment(rng: random.Random, day) -> datetime:
+    return datetime.combine(day, time.min) + timedelta(seconds=rng.randrange(86400))
+
+
+def random_programme(seed: int) -> dict:
+    """Customers opening, answering (approved, waiting, rejected, again), earning points, reaching
+    levels and referring on random days of the last DAYS days, and today."""
+    rng = random.Random(seed)
+    today = utcnow().date()
+    levels = [f.make_level(position) for position in (1, 2, 3)]
+    challenges = [f.make_challenge(rng.choice(levels), points=rng.choice((0, 5, 10)),
+                                   status=DRAFT if n == 0 else "published") for n in range(6)]
+    customers = [f.make_user() for _n in range(14)]
+    staff = f.make_user("marketer")
+    days = [today - timedelta(days=n) for n in range(DAYS + 1)]
+    pending = []
+    for customer in customers:
+        for challenge in rng.sample(challenges, k=rng.randint(0, len(challenges))):
+            seen = sorted(rng.sample(days, k=rng.randint(0, 4)))
+            for day in seen:
+                f.make_challenge_view(customer, challenge, day=day)
+            answers = sorted(rng.sample(days, k=rng.randint(0, 3)))
+            for attempt, day in enumerate(answers, start=1):
+                status = rng.choice((APPROVED, APPROVED, PENDING, REJECTED))
+                at = _moment(rng, day)
+                answer = f.make_submission(customer, challenge, status=status, attempt=attempt, created_at=at)
+                if status == PENDING:  # nobody answers again while an answer waits for review
+                    pending.append(answer)
+                    break
+                elif status == APPROVED and challenge.points:
+                    f.make_points_entry(customer, challenge.points, source_type="submission", source_id=answer.id,
+                                        created_at=min(at + timedelta(hours=rng.randint(0, 60)), utcnow()))
+        for level in rng.sample(levels, k=rng.randint(0, 3)):
+            f.make_level_unlock(customer, level, unlocked_at=_moment(rng, rng.choice(days)))
+        for _n in range(rng.randint(0, 2)):
+            f.make_referee(customer, created_at=_moment(rng, rng.choice(days)))
+        f.make_points_entry(customer, 3, created_at=_moment(rng, rng.choice(days)))  # not for an answer
+    db.session.flush()
+    return {"today": today, "pending": pending, "staff": staff}
+
+
+def periods(today) -> list[Period]:
+    found = []
+    for length in (1, 3, 30, 365):
+        for end_back in (0, 2, 3, 40):
+            end = today - timedelta(days=end_back)
+            found.append(Period(end - timedelta(days=length - 1), end))
+    return found
+
+
+def assert_same(today) -> None:
+    for p in periods(today):
+        assert participation.participation(p) == reference.participation(p), p
+        assert funnel.funnel(p) == reference.funnel(p), p
+        for sort in SORT_KEYS if p.days == 30 else ("level",):
+            for descending in (False, True):
+                assert (funnel.challenge_table(p, sort, descending, "en")
+                        == reference.challenge_table(p, sort, descending, "en")), (p, sort, descending)
+
+
+@pytest.mark.parametrize(("seed", "max_open_days"), [(1, recent.MAX_OPEN_DAYS), (2, 10_000)])
+def test_rollups_equal_a_recomputation_wherever_they_end(db, monkeypatch, seed, max_open_days):
+    """With the usual switch to one raw pass when many days are open, and with open days always
+    read row by row."""
+    monkeypatch.setattr(recent, "MAX_OPEN_DAYS", max_open_days)
+    world = random_programme(seed)
+    today = world["today"]
+    assert_same(today)  # nothing rolled up: all read live
+    for back in (2, 20, DAYS + 5):
+        rollups.rebuild(today - timedelta(days=back))
+        assert_same(today)
+
+
+def test_advancing_day_by_day_equals_a_rebuild(db, monkeypatch):
+    monkeypatch.setattr(recent, "MAX_OPEN_DAYS", 10_000)
+    world = random_programme(3)
+    today = world["today"]
+    rollups.rebuild(today - timedelta(days=30))
+    for back in (20, 9, 8, 2):
+        rollups.advance(today - timedelta(days=back))
+    assert_same(today)
+    advanced = _rows()
+    rollups.rebuild(today - timedelta(days=2))
+    assert _rows() == advanced
+
+
+def _rows() -> dict:
+    found = {}
+    for model in rollups.ROLLUPS:
+        columns = [c for c in model.__table__.columns if c.name != "id"]
+        found[model.__tablename__] = sorted(tuple(str(v) for v in row) for row in db.session.execute(select(*columns)))
+    return found
+
+
+def test_a_late_review_lands_on_its_closed_day(db):
+    world = random_programme(4)
+    today = world["today"]
+    rollups.rebuild(today - timedelta(days=2))
+    assert world["pending"]
+    for answer in world["pending"]:
+        decide_submission(answer, world["staff"], approve=True)
+    assert_same(today)
+    assert _rows() == (rollups.rebuild(today - timedelta(days=2)) and _rows())
+
+
+def test_views_recorded_today_are_counted_live(db):
+    world = random_programme(5)
+    today = world["today"]
+    rollups.rebuild(today - timedelta(days=2))
+    customer = f.make_user()
+    challenge = db.session.get(Challenge, db.session.scalar(select(ChallengeView.challenge_id).limit(1)))
+    f.make_challenge_view(customer, challenge, day=today)
+    f.make_submission(customer, challenge, created_at=utcnow())
+    assert_same(today)
+
+
+@pytest.mark.committed
+def test_the_commands(app, db):
+    random_programme(6)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "rebuilt through" in runner.invoke(args=["analytics-rebuild"]).output
+    assert "rolled up through" in runner.invoke(args=["analytics-rollup"]).output
+    assert db.session.scalar(select(func.count()).select_from(RollupState)) == 1
+    assert_same(utcnow().date())
