@@ -56,7 +56,11 @@ def _prepared(info: dict) -> str:
              f"{rows.get('points_entries', 0):,} ledger rows"]
     timings = [f"{label} {info[key]:.0f} s" for key, label in (("seed_demo_s", "seed-demo"),
                ("seed_scale_s", "seed-scale"), ("analyze_s", "ANALYZE")) if info.get(key) is not None]
-    parts.append(", ".join(timings) + (" (prepared by an earlier run)" if info.get("reused") else ""))
+    if info.get("reused"):
+        timings[-1:] = [timings[-1] + " (prepared by an earlier run)"] if timings else []
+        timings += [f"{label} {info[key]:.0f} s" for key, label in (("upgrade_s", "db upgrade"),
+                    ("rebuild_s", "analytics-rebuild")) if info.get(key) is not None]
+    parts.append(", ".join(timings))
     return "; ".join(parts)
 
 
