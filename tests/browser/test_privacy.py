@@ -27,6 +27,7 @@ def own_customer(live_app):
     from app.auth.models import Company, User
     from app.extensions import db
     from app.journey.models import Challenge, Submission
+    from app.terms.services import accept, current_version
 
     n = next(_numbers)
     with live_app.app_context():
@@ -35,6 +36,7 @@ def own_customer(live_app):
                     company_id=company.id, job_title="Planner", password_hash=generate_password_hash(DEMO_PASSWORD))
         db.session.add(user)
         db.session.flush()
+        accept(user, current_version(), "en")  # as activating the invitation would have
         question = db.session.scalars(db.select(Challenge).where(Challenge.type_key == "question")).first()
         db.session.add(Submission(user_id=user.id, challenge_id=question.id, data={"answer": "Pia's own answer"},
                                   status="approved"))
