@@ -29,6 +29,8 @@ from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import PUBLISHED, Challenge, Level
 from app.points.models import PointsEntry
+from app.terms.models import TermsAcceptance
+from app.terms.services import current_version
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).with_name("flask")
@@ -238,6 +240,12 @@ class Portal:
                 for n in range(people)])
             db.session.commit()
             customers = db.session.scalars(select(User).where(User.email.like(f"bench-{run}-%"))).all()
+            terms = current_version()
+            if terms is not None:  # they accepted the programme terms when they activated, as real customers did
+                db.session.execute(insert(TermsAcceptance), [
+                    dict(user_id=user.id, version_id=terms.id, locale="en") for user in customers])
+                db.session.commit()
+                customers = db.session.scalars(select(User).where(User.email.like(f"bench-{run}-%"))).all()
             db.session.expunge_all()
             db.session.remove()
         cookie_name = self.app.config.get("SESSION_COOKIE_NAME", "session")
