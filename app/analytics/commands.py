@@ -6,7 +6,6 @@ import time as clock
 
 import click
 from flask.cli import with_appcontext
-
 from sqlalchemy import text
 
 from app.analytics import rollups
