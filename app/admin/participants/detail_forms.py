@@ -5,35 +5,27 @@ import secrets
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, NumberRange, Regexp, ValidationError
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Regexp, ValidationError
 
-from app.forms import Form, WholeNumber, choices, max_length, strip
-from app.main.forms import LANGUAGE_NAMES
+from app.admin.participants.forms import language_field, person_name_field
+from app.forms import Form, WholeNumber, max_length, strip
 from app.participants import directory
-from app.participants.checks import COMPANY_MAX, NAME_MAX, has_control_chars, squash
+from app.participants.checks import COMPANY_MAX, has_control_chars, squash
 from app.points.models import CORRECTION_REASON_MAX
 
 MAX_CORRECTION = 100_000
 
 
 class EditParticipantForm(Form):
-    name = StringField(
-        _l("Name"), filters=[strip, squash],
-        validators=[InputRequired(_l("Enter the person's name.")), max_length(NAME_MAX)],
-        render_kw={"autocomplete": "off"},
-    )
+    name = person_name_field()
     company = StringField(
         _l("Company"), filters=[strip, squash],
         validators=[InputRequired(_l("Choose the company this person works for.")), max_length(COMPANY_MAX)],
         description=_l("One of the existing companies. A new company is added on the companies page."),
         render_kw={"list": "company-names", "autocomplete": "off"},
     )
-    locale = RadioField(
-        _l("Language"), choices=choices(LANGUAGE_NAMES.items(), lang=True), validate_choice=False,
-        validators=[InputRequired(_l("Choose a language.")),
-                    AnyOf(tuple(LANGUAGE_NAMES), message=_l("Choose Nederlands or English."))],
-    )
+    locale = language_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,6 +28,25 @@ MAX_POINTS_FILTER = 1_000_000_000
 FILTERS = ("q", "company", "level", "min_points", "status", "sort")
 
 
+def person_name_field() -> StringField:
+    """A customer's name, as the invitation and the participant page's edit form ask for it."""
+    return StringField(
+        _l("Name"), filters=[strip, squash],
+        validators=[InputRequired(_l("Enter the person's name.")), max_length(NAME_MAX)],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+def language_field(**kwargs) -> RadioField:
+    """Nederlands or English, for the mail and pages a customer gets."""
+    return RadioField(
+        _l("Language"), choices=choices(LANGUAGE_NAMES.items(), lang=True), validate_choice=False,
+        validators=[InputRequired(_l("Choose a language.")),
+                    AnyOf(tuple(LANGUAGE_NAMES), message=_l("Choose Nederlands or English."))],
+        **kwargs,
+    )
+
+
 class FilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only reads
@@ -87,11 +106,7 @@ class InviteForm(Form):
         validators=[InputRequired(_l("Enter an e-mail address.")), max_length(EMAIL_MAX)],
         render_kw={"autocomplete": "off", "type": "email", "spellcheck": "false"},
     )
-    name = StringField(
-        _l("Name"), filters=[strip, squash],
-        validators=[InputRequired(_l("Enter the person's name.")), max_length(NAME_MAX)],
-        render_kw={"autocomplete": "off"},
-    )
+    name = person_name_field()
     company = StringField(
         _l("Company"), filters=[strip, squash],
         validators=[InputRequired(_l("Choose a company or type the name of a new one.")), max_length(COMPANY_MAX)],
@@ -102,11 +117,7 @@ class InviteForm(Form):
         _l("Account manager (for a new company)"), validate_choice=False,
         description=_l("Only needed when the company is new: the sales colleague who looks after it."),
     )
-    locale = RadioField(
-        _l("Language"), choices=choices(LANGUAGE_NAMES.items(), lang=True), default="nl", validate_choice=False,
-        validators=[InputRequired(_l("Choose a language.")),
-                    AnyOf(tuple(LANGUAGE_NAMES), message=_l("Choose Nederlands or English."))],
-    )
+    locale = language_field(default="nl")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
