@@ -58,3 +58,16 @@ def remember_locale(response, locale: str):
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="Lax",
                         secure=current_app.config["HTTPS"], httponly=True)
     return response
+
+
+def written_locale(user=None) -> str:
+    """The language a customer is writing in now: the page's language during a request, else their
+    own setting. Stored beside their words so staff read them marked with the right `lang`."""
+    from flask import has_request_context
+
+    if has_request_context():
+        locale = str(get_locale() or "")
+        if locale in supported():
+            return locale
+    locale = getattr(user, "locale", None)
+    return locale if locale in supported() else current_app.config["BABEL_DEFAULT_LOCALE"]

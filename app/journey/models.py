@@ -141,6 +141,8 @@ class Submission(db.Model):
     reviewed_at: Mapped[datetime | None]
     # Contributions with a publication consent (quotes, stories …): withdrawing it unpublishes them.
     consent_withdrawn_at: Mapped[datetime | None]
+    # The language the customer wrote the answer in (the page's language then), for staff's `lang`.
+    locale: Mapped[str | None] = mapped_column(String(5))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     challenge: Mapped[Challenge] = relationship()

@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.challenges import get_type
 from app.dates import utcnow
 from app.extensions import db
+from app.i18n import written_locale
 from app.i18n_content import in_both_languages, localized
 from app.journey.definition import BadgeDef, ChallengeDef, LevelDef
 from app.journey.models import APPROVED, PENDING, REJECTED, Challenge, LevelUnlock, Submission
@@ -94,7 +95,7 @@ def complete_challenge(user: User, challenge: ChallengeDef | Challenge, data: di
     awards_now = ctype.awards_on_submit and not challenge.needs_review
     submission = Submission(
         user_id=user.id, challenge_id=challenge.id, attempt=attempt, data=data,
-        status=APPROVED if awards_now else PENDING,
+        status=APPROVED if awards_now else PENDING, locale=written_locale(user),
     )
     try:
         with db.session.begin_nested():

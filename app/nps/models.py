@@ -68,6 +68,8 @@ class NpsResponse(db.Model):
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("nps_surveys.id", ondelete="SET NULL"))
     satisfaction: Mapped[str | None] = mapped_column(String(20))
     wants_more: Mapped[bool | None]
+    # The language the customer wrote their reason in (the page's language then).
+    locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()

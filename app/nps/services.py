@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, case, func, select
 from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db
+from app.i18n import written_locale
 from app.mail import queue_mail
 from app.notifications.services import notify
 from app.nps.models import CLOSED, DETRACTOR, PROMOTER, Alert, FollowUp, NpsResponse, category_for
@@ -37,7 +38,7 @@ def record_answer(user: User, score: int, reason: str = "", source: str = "chall
     response = NpsResponse(
         user_id=user.id, company_id=user.company_id, score=score, category=category_for(score),
         reason=(reason or "")[:2000], source=source, submission_id=submission_id, survey_id=survey_id,
-        satisfaction=satisfaction, wants_more=wants_more,
+        satisfaction=satisfaction, wants_more=wants_more, locale=written_locale(user),
     )
     db.session.add(response)
     db.session.flush()
