@@ -33,6 +33,20 @@ class StaffAnswer:
     scope: list[tuple[str, bool]] = field(default_factory=list)  # publication consent: (what, allowed)
 
 
+@dataclass
+class Tally:
+    """How often each fixed option was chosen (a poll's results). `respondents` counts answers, so with
+    several choices per answer the percentages add up to more than 100."""
+
+    options: list[tuple[str, int]]  # (label in the viewer's language, times chosen), in the marketer's order
+    respondents: int = 0
+    multiple: bool = False  # customers could choose several options
+
+    def percent(self, count: int) -> float:
+        """The share of respondents who chose it, 0–100."""
+        return 100 * count / self.respondents if self.respondents else 0.0
+
+
 def data_of(submission) -> dict:
     """A submission's stored answer; anything that is not a dict counts as empty."""
     data = getattr(submission, "data", None)
@@ -183,4 +197,22 @@ class ChallengeType:
 
     def publication_scope(self, data: dict) -> dict[str, bool] | None:
         """Per `PUBLICATION_SCOPE` key whether the customer allowed it, or None when the type asks nothing of it."""
+        return None
+
+    # --- answers per challenge (staff) --------------------------------------------------------
+    # The answer's keys that hold the customer's own words: the answers list searches in them.
+    answer_search_keys: ClassVar[tuple[str, ...]] = ()
+    # For types with fixed options: the answer's key that holds the chosen option(s), which results
+    # are counted on (see `results`); None for types without results.
+    results_key: ClassVar[str | None] = None
+
+    def answer_text(self, submission) -> str:
+        """The whole answer as one line of plain text (the answers export): the words, a link, the facts."""
+        answer = self.staff_answer(submission)
+        parts = [answer.text, answer.url or "", *(f"{label}: {value}" for label, value in answer.facts)]
+        return " · ".join(" ".join(part.split()) for part in parts if part)
+
+    def results(self, challenge, counted: list[tuple[Any, int]]) -> Tally | None:
+        """The results of a type with fixed options, from (value under `results_key`, number of answers
+        with that value) pairs, the values as stored; None for other types. Old or odd values never raise."""
         return None

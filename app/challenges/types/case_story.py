@@ -23,6 +23,7 @@ class CaseStory(ChallengeType):
     label = _l("Customer story")
     help = _l("Consent to a customer story and a short interview.")
     level = 2
+    answer_search_keys = ("topics",)
     needs_review = True
     contribution = True
     consent = True

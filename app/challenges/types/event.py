@@ -32,6 +32,7 @@ class Event(ChallengeType):
     label = _l("Event")
     help = _l("Co-host or speak at an event: the customer chooses a moment and a role.")
     level = 2
+    answer_search_keys = ("note",)
     needs_review = True
     contribution = True
 

@@ -1,12 +1,13 @@
 """The poll: one or several options chosen from the marketer's list."""
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from app.challenges.config_fields import TextRows, build_config_form
-from app.challenges.registry import ChallengeType, register
+from app.challenges.registry import ChallengeType, StaffAnswer, Tally, data_of, register
 from app.challenges.types._common import config_of, indexed_texts, start_config
 from app.forms import Form, MultiCheckboxField, choices
 from app.i18n_content import localized_value
@@ -75,3 +76,33 @@ class Poll(ChallengeType):
 
     def summary(self, submission):
         return ", ".join(localized_value(label) for label in submission.data.get("labels", []))
+
+    # --- staff ---------------------------------------------------------------------------------
+    results_key = "choices"
+
+    def staff_answer(self, submission):
+        # The options are the marketer's words (in the viewer's language), not the customer's: a fact.
+        labels = data_of(submission).get("labels")
+        chosen = ", ".join(text for label in labels if (text := localized_value(label).strip())) \
+            if isinstance(labels, list) else ""
+        return StaffAnswer(facts=[(gettext("Chosen"), chosen or "–")])
+
+    def results(self, challenge, counted):
+        options = self._choices(challenge)
+        counts = {int(index): 0 for index, _text in options}
+        removed = respondents = 0
+        for value, number in counted:
+            chosen = {v for v in value if isinstance(v, int) and not isinstance(v, bool)} \
+                if isinstance(value, list) else set()
+            if not chosen:
+                continue  # not a poll answer we can read
+            respondents += number
+            for index in chosen:
+                if index in counts:
+                    counts[index] += number
+                else:
+                    removed += number
+        rows = [(text, counts[int(index)]) for index, text in options]
+        if removed:
+            rows.append((gettext("An option that is no longer offered"), removed))
+        return Tally(rows, respondents, multiple=bool(config_of(challenge).get("multiple")))

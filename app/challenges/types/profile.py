@@ -30,6 +30,7 @@ class Profile(ChallengeType):
     label = _l("Profile")
     help = _l("The customer completes their profile: role, LinkedIn, topics and how to reach them.")
     level = 1
+    answer_search_keys = ("job_title",)
     submit_label = _l("Save my profile")
 
     def default_config(self):

@@ -28,6 +28,7 @@ class Question(ChallengeType):
     label = _l("Open question")
     help = _l("One question, answered in the customer's own words.")
     level = 1
+    answer_search_keys = ("answer",)
 
     def default_config(self):
         return {"min_length": QUESTION_MIN_LENGTH}

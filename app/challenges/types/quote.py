@@ -48,6 +48,7 @@ class Quote(ChallengeType):
     label = _l("Quote")
     help = _l("A testimonial with a publication consent: name, company, logo, photo, channels and an end date.")
     level = 2
+    answer_search_keys = ("quote",)
     needs_review = True
     contribution = True
     consent = True

@@ -21,6 +21,7 @@ class ReferenceCall(ChallengeType):
     label = _l("Reference calls")
     help = _l("Be a reference for prospects: how often per quarter, about what, and how.")
     level = 2
+    answer_search_keys = ("topics",)
     contribution = True
     consent = True
 

@@ -62,6 +62,7 @@ class Referral(ChallengeType):
     label = _l("Referral")
     help = _l("Introduce someone who would benefit. No phone number or e-mail of the other person is asked.")
     level = 3
+    answer_search_keys = ("name", "company", "benefit")
     awards_on_submit = False
     confirm_step = True
     parallel = True

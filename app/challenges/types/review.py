@@ -33,6 +33,7 @@ class Review(ChallengeType):
     label = _l("Review")
     help = _l("Write a review on an external site and paste its link; marketing checks it before points.")
     level = 2
+    answer_search_keys = ("review_url",)
     needs_review = True
     contribution = True
     submit_label = _l("Send the link")
