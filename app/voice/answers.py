@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.models import CUSTOMER, SALES, Company, User
+from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES, Company, User
 from app.challenges import get_type
 from app.challenges.registry import ChallengeType, StaffAnswer
 from app.extensions import db
@@ -95,9 +95,19 @@ def filtered(statement: Select, challenge: Challenge, filters: AnswerFilters, le
     return statement
 
 
+def reader_scope(viewer: User | Scope) -> Scope:
+    """Whose answers the viewer reads: marketing and admins every customer's, sales their own accounts'
+    and their team's (one small lookup, done once per page)."""
+    if isinstance(viewer, Scope):
+        return viewer
+    if viewer.role in (MARKETER, ADMIN):
+        return Scope(viewer.id, None, every_account=True)
+    return scope_of(viewer)
+
+
 def in_viewers_scope(statement: Select, viewer: User | Scope) -> Select:
     """Answers of customers whose company the viewer works on (every customer's for marketing)."""
-    return statement.where(User.role == CUSTOMER, in_scope(User.company_id, scope_of(viewer)))
+    return statement.where(User.role == CUSTOMER, in_scope(User.company_id, reader_scope(viewer)))
 
 
 # --- the index ------------------------------------------------------------------------------------
@@ -111,7 +121,7 @@ class ChallengeAnswers:
 
 def challenges_with_answers(viewer: User | Scope) -> Select:
     """Every challenge that has answers, in journey order, with the number of answers the viewer may read."""
-    scope = scope_of(viewer)
+    scope = reader_scope(viewer)
     counted = func.count(case((and_(User.role == CUSTOMER, in_scope(User.company_id, scope)), Submission.id)))
     return (
         select(Challenge, Level.position, counted.label("answers"))
@@ -190,7 +200,7 @@ def answer(row, challenge: Challenge) -> Answer:
 
 def companies(viewer: User | Scope) -> list[tuple[int, str]]:
     """(id, name) of the companies the viewer works on, by name."""
-    scope = scope_of(viewer)
+    scope = reader_scope(viewer)
     return db.session.execute(
         select(Company.id, Company.name).where(in_scope(Company.id, scope)).order_by(Company.name, Company.id)
     ).all()
@@ -198,7 +208,7 @@ def companies(viewer: User | Scope) -> list[tuple[int, str]]:
 
 def account_managers(viewer: User | Scope) -> list[tuple[int, str]]:
     """(id, name) of the account managers of the viewer's companies (for sales: themselves and their team)."""
-    scope = scope_of(viewer)
+    scope = reader_scope(viewer)
     statement = select(User.id, User.name).where(User.role == SALES)
     if scope.manager_ids is not None:
         statement = statement.where(User.id.in_(scope.manager_ids))

@@ -17,7 +17,6 @@ from app.extensions import db
 from app.htmx import render, wants_fragment
 from app.journey.models import Challenge
 from app.pagination import paginate
-from app.sales.scope import scope_of
 from app.security import roles
 from app.spreadsheet import csv_download
 from app.voice import answers, polls
@@ -74,7 +73,7 @@ def _chart(tally):
 @roles(MARKETER, SALES)
 def index_challenge(challenge_id: int):
     challenge = _challenge_or_404(challenge_id)
-    scope = scope_of(current_user)
+    scope = answers.reader_scope(current_user)
     form = _filter_form(scope)
     valid = form.valid()
     filters = form.filters(valid)
@@ -104,7 +103,7 @@ def index_challenge(challenge_id: int):
 def index_challenge_export(challenge_id: int):
     """Exactly the rows the list shows with the same filters, every page of them."""
     challenge = _challenge_or_404(challenge_id)
-    scope = scope_of(current_user)
+    scope = answers.reader_scope(current_user)
     form = _filter_form(scope)
     filters = form.filters(form.valid())
     header = [_("Customer"), _("E-mail"), _("Company"), _("Account manager"), _("Customer's level"),
