@@ -43,4 +43,13 @@
       if (main) { main.focus({ preventScroll: true }); }
     }
   });
+  // A list updated in place (its filters, its pager) takes the focus when the control that asked
+  // for it was swapped away, so keyboard and screen-reader users land on the new results.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-focus-after-swap")) { return; }
+    if (!document.activeElement || document.activeElement === document.body) {
+      target.focus({ preventScroll: true });
+    }
+  });
 })();
