@@ -139,6 +139,7 @@ HISTORY = {
     "ambassadeur@example.com": (["nps", "value", "topics", "profile", "roadmap", "proud", "channel", "quote", "reference", "review"], ["case"]),
 }
 
+DEMO_LOCALE = "nl"  # the language DEMO_ANSWERS are written in
 DEMO_ANSWERS = {
     "nps": {"score": 9, "reason": "Snelle, persoonlijke support.", "category": "promoter"},
     "value": {"answer": "We besparen elke week uren op rapportages."},
@@ -212,7 +213,7 @@ def _seed_history(challenges: dict[str, Challenge]) -> None:
             if key == "nps":
                 score = NPS_SCORES.get(email, 9)
                 data = {**data, "score": score, "category": category_for(score)}
-            submission = Submission(user_id=user.id, challenge=challenge, data=data, status=APPROVED,
+            submission = Submission(user_id=user.id, challenge=challenge, data=data, status=APPROVED, locale=DEMO_LOCALE,
                                     created_at=start + timedelta(days=4 * n), reviewed_at=start + timedelta(days=4 * n + 1))
             db.session.add(submission)
             db.session.flush()
@@ -223,7 +224,8 @@ def _seed_history(challenges: dict[str, Challenge]) -> None:
             entry = award_points(user.id, challenge.points, "submission", submission.id, challenge.title_nl, challenge.title_en)
             entry.created_at = submission.created_at
         for key in waiting:
-            db.session.add(Submission(user_id=user.id, challenge=challenges[key], data=DEMO_ANSWERS.get(key, {}), status=PENDING))
+            db.session.add(Submission(user_id=user.id, challenge=challenges[key], data=DEMO_ANSWERS.get(key, {}), status=PENDING,
+                                      locale=DEMO_LOCALE))
         db.session.flush()
         settle(user)
         # Badges and levels were earned along the way, not today.

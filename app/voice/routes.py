@@ -64,8 +64,13 @@ def _percent(value) -> str:
     return format_percent((value or 0) / 100, "#,##0%")
 
 
+def _label(text: str, limit: int = 16) -> str:
+    """A chart label that fits beside its bar; the table beside the chart has it in full."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _chart(tally):
-    rows = [(label, [tally.percent(count)]) for label, count in tally.options]
+    rows = [(_label(label), [tally.percent(count)]) for label, count in tally.options]
     return charts.bar_chart(rows, ["an-cur"], _percent, maximum=100)
 
 
