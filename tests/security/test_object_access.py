@@ -189,6 +189,9 @@ CASES = [
 SHARED = {
     "journey.challenge", "customer.claim_reward", "analytics.export",
     "identity.logo",  # the organisation's public logo; its version in the URL is no object of anyone's
+    # A challenge's answers: the challenge is the programme's; the answers on it are scoped to the viewer's
+    # accounts (LISTS and OWN_LISTS below walk them).
+    "voice_answers.index_challenge", "voice_answers.index_challenge_export",
     *(f"admin_designer.{name}" for name in (
         "badges_activate", "badges_deactivate", "badges_delete", "badges_edit", "challenges_archive",
         "challenges_delete", "challenges_duplicate", "challenges_edit", "challenges_move", "challenges_preview",
@@ -207,16 +210,20 @@ LISTS = {
     "promoter_a": ["/", "/points", "/rewards", "/contributions", "/referrals", "/profile", "/leaderboard",
                    "/challenges/{challenge}"],
     "sales_b": ["/sales", "/sales/ask", "/sales/pipeline", "/sales/pipeline?view=table", "/sales/pipeline.csv",
-                "/sales/review", "/sales/follow-ups", "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new"],
+                "/sales/review", "/sales/follow-ups", "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new",
+                "/answers", "/answers/{challenge}", "/answers/{challenge}?q=marker", "/answers/{challenge}/export"],
     "lead_b": ["/sales", "/sales/ask", "/sales/pipeline?view=table", "/sales/pipeline.csv", "/sales/follow-ups",
-               "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new", "/admin/analytics"],
+               "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new", "/admin/analytics",
+               "/answers/{challenge}", "/answers/{challenge}/export"],
 }
 # The same pages do show A's things to A's side (so the lists above are not empty by accident).
 OWN_LISTS = {
     "cust_a": [("/contributions", "Quote-marker-4410"), ("/referrals", "Rhiannon Refmarker")],
     "sales_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/sales/review", "Fenna Flagmarker"), ("/sales/ask", "Priscilla Promomarker"),
-                ("/sales/follow-ups", "Priscilla Promomarker"), ("/nps/follow-ups", "Ottoline Ownermarker")],
-    "lead_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/nps/follow-ups", "Ottoline Ownermarker")],
+                ("/sales/follow-ups", "Priscilla Promomarker"), ("/nps/follow-ups", "Ottoline Ownermarker"),
+                ("/answers/{challenge}", "Answer-marker-7731"), ("/answers/{challenge}/export", "Answer-marker-7731")],
+    "lead_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/nps/follow-ups", "Ottoline Ownermarker"),
+               ("/answers/{challenge}", "Answer-marker-7731")],
 }
 
 
