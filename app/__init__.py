@@ -45,13 +45,14 @@ from app.privacy import routes as privacy
 from app.referrals import routes as referrals
 from app.sales import ask as sales_ask
 from app.sales import pipeline as sales_pipeline
+from app.sales import reference_offers
 from app.terms import routes as terms
 from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
-                     people_staff, people_companies, identity)
+                     people_staff, people_companies, identity, reference_offers)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -33,6 +33,15 @@ class StaffAnswer:
     scope: list[tuple[str, bool]] = field(default_factory=list)  # publication consent: (what, allowed)
 
 
+@dataclass(frozen=True)
+class ReferenceTerms:
+    """What a customer offered as a reference: at most this many calls per quarter, about what, and how."""
+
+    calls_per_quarter: int
+    topics: str = ""
+    contact: str = ""  # how they want to be reached, in the reader's language
+
+
 def data_of(submission) -> dict:
     """A submission's stored answer; anything that is not a dict counts as empty."""
     data = getattr(submission, "data", None)
@@ -184,3 +193,34 @@ class ChallengeType:
     def publication_scope(self, data: dict) -> dict[str, bool] | None:
         """Per `PUBLICATION_SCOPE` key whether the customer allowed it, or None when the type asks nothing of it."""
         return None
+
+    # --- the customer's voice (participant page, the ask) -------------------------------------
+    # How the ask page names where quoted words come from; %(title)s is the challenge's title.
+    ask_source: ClassVar[Any] = _l("Answer to “%(title)s”")
+    # Its answer says how the customer wants to be reached (the participant page shows the latest).
+    contact_details: ClassVar[bool] = False
+    # Its answer is an offer to be a reference for prospects (the reference offers list).
+    offers_reference: ClassVar[bool] = False
+
+    def ask_quote(self, data: dict) -> str:
+        """The customer's own words from an approved answer that sales may quote back to them in the
+        ask ("you told us …"), or "" when this type's answers hold none."""
+        return ""
+
+    def contact_facts(self, submission) -> list[tuple[str, str]]:
+        """For `contact_details` types: (label, value) pairs on how to reach the customer. Read defensively."""
+        return []
+
+    def reference_terms(self, data: dict) -> ReferenceTerms | None:
+        """For `offers_reference` types: the terms of the offer, or None when the data holds no usable limit."""
+        return None
+
+
+def keys_where(attribute: str) -> list[str]:
+    """The keys of the registered types that have `attribute` set (a flag such as `offers_reference`)."""
+    return [key for key, ctype in REGISTRY.items() if getattr(ctype, attribute, False)]
+
+
+def quotable_keys() -> list[str]:
+    """The keys of the types whose answers may hold words to quote in the ask."""
+    return [key for key, ctype in REGISTRY.items() if type(ctype).ask_quote is not ChallengeType.ask_quote]

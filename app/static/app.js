@@ -30,6 +30,13 @@
       celebration.focus();
       return;
     }
+    // A part swapped in place that says what changed (a call logged, a refusal) takes the focus.
+    var changed = detail.target && detail.target.querySelector ? detail.target.querySelector("[data-focus]") : null;
+    if (!changed && detail.elt && detail.elt.matches && detail.elt.matches("[data-focus]")) { changed = detail.elt; }
+    if (changed && !detail.boosted) {
+      changed.focus();
+      return;
+    }
     var invalid = document.querySelector("[aria-invalid=true]");
     if (invalid && document.querySelector(".form-errors[role=alert]")) {
       invalid.focus();

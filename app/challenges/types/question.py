@@ -73,3 +73,6 @@ class Question(ChallengeType):
 
     def staff_answer(self, submission):
         return StaffAnswer(text=text_of(data_of(submission).get("answer")))
+
+    def ask_quote(self, data):
+        return text_of(data.get("answer"))

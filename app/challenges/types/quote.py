@@ -55,6 +55,7 @@ class Quote(ChallengeType):
     in_library = True
     usage_channels = QUOTE_CHANNELS
     library_search_keys = ("quote",)
+    ask_source = _l("Approved quote")
 
     def default_config(self):
         return {"channels": list(QUOTE_CHANNELS)}
@@ -144,6 +145,9 @@ class Quote(ChallengeType):
         )
 
     def library_text(self, data):
+        return text_of(data.get("quote"))
+
+    def ask_quote(self, data):
         return text_of(data.get("quote"))
 
     def library_until(self, data):
