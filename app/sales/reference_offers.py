@@ -76,18 +76,12 @@ class ReferenceCallForm(Form):
             raise ValidationError(_l("Log calls of the last %(days)d days only.", days=references.LOG_BACK_DAYS))
 
 
-def quarter_label(quarter: str) -> str:
-    """"2026-Q4" in words: "Q4 2026" (kw. 4 2026 in Dutch)."""
-    year, _sep, number = quarter.partition("-Q")
-    return _("Q%(number)s %(year)s", number=number, year=year)
-
-
 def limit_message(exc: references.ReferenceRefused, name: str) -> str:
     if exc.reason == references.NO_TERMS:
         return _("The offer of %(name)s does not say how many calls they take. Ask them to answer the reference "
                  "challenge again.", name=name)
     return _("%(name)s takes at most %(limit)d reference calls per quarter, and %(quarter)s has had them all. "
-             "Thank them, and ask again next quarter.", name=name, limit=exc.limit, quarter=quarter_label(exc.quarter))
+             "Thank them, and ask again next quarter.", name=name, limit=exc.limit, quarter=references.quarter_label(exc.quarter))
 
 
 @bp.route("")
@@ -96,7 +90,7 @@ def index():
     quarter = references.current_quarter()
     page = paginate(references.offers_query(current_user, quarter), per_page=PER_PAGE)
     page.items = references.as_offers(page.items)
-    context = {"offers": page, "quarter": quarter_label(quarter), "cap_days": programme_settings().ask_cap_days}
+    context = {"offers": page, "quarter": references.quarter_label(quarter), "cap_days": programme_settings().ask_cap_days}
     if wants_fragment() and request.htmx.target == LIST_ID:
         return render("sales/_reference_offers.html", **context)
     return render("sales/reference_offers.html", **context)
@@ -112,7 +106,7 @@ def _fresh(customer_id: int):
 
 def _offer_page(offer, form, status: int = 200, refusal: str | None = None, logged=None):
     context = {"offer": offer, "form": form, "refusal": refusal, "logged": logged,
-               "calls": references.calls_of(offer.customer.id), "quarter": quarter_label(references.current_quarter())}
+               "calls": references.calls_of(offer.customer.id), "quarter": references.quarter_label(references.current_quarter())}
     if wants_fragment():
         return render("sales/_reference_offer.html", status=status, **context)
     return render("sales/reference_offer.html", status=status, **context)

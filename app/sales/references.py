@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
@@ -44,6 +45,12 @@ def quarter_of(day: date) -> str:
 
 def current_quarter() -> str:
     return quarter_of(dates.today())
+
+
+def quarter_label(quarter: str) -> str:
+    """"2026-Q4" in words: "Q4 2026" ("K4 2026" in Dutch)."""
+    year, _sep, number = quarter.partition("-Q")
+    return gettext("Q%(number)s %(year)s", number=number, year=year)
 
 
 @dataclass
