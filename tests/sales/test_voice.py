@@ -153,3 +153,20 @@ def test_the_ask_page_statement_count_does_not_grow_with_words(app, client, db, 
         make_nps_response(person, score=9, reason=f"Promoter reason number {n}, in my words.")
     db.session.commit()
     assert statements() == few
+
+
+def test_the_demo_ambassador_is_quoted_and_offers_to_be_a_reference(app, client, db, login_as):
+    from app.demo.seed import seed_demo_data
+
+    with app.test_request_context():
+        seed_demo_data("demo-ambassador")
+        db.session.commit()
+    login_as(User.by_email("sales@example.com"))
+    anouk = User.by_email("ambassadeur@example.com")
+    found = quotes_on_page(client, anouk)
+    sources = [source for _lang, _text, source in found]
+    assert any(source.startswith("Answer to “Which result are you most proud of?”") for source in sources), sources
+    assert any(source.startswith("NPS 10, ") for source in sources), sources
+    assert all(lang == "nl" for lang, _text, _source in found)
+    offers = client.get("/references").text
+    assert "Anouk Jansen" in offers and "0 of 2" in offers
