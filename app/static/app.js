@@ -31,9 +31,10 @@
       return;
     }
     // A part swapped in place that says what changed (a call logged, a refusal) takes the focus.
-    var changed = detail.target && detail.target.querySelector ? detail.target.querySelector("[data-focus]") : null;
-    if (!changed && detail.elt && detail.elt.matches && detail.elt.matches("[data-focus]")) { changed = detail.elt; }
-    if (changed && !detail.boosted) {
+    // (An outerHTML swap leaves detail.target detached, so look in the document.)
+    var changed = detail.boosted ? null : document.querySelector("[data-focus]");
+    if (changed) {
+      changed.removeAttribute("data-focus"); // once: later swaps on the page keep their own focus
       changed.focus();
       return;
     }
