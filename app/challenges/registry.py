@@ -197,6 +197,9 @@ class ChallengeType:
     # --- the customer's voice (participant page, the ask) -------------------------------------
     # How the ask page names where quoted words come from; %(title)s is the challenge's title.
     ask_source: ClassVar[Any] = _l("Answer to “%(title)s”")
+    # StaffAnswer.text is the customer's own writing (marked with the language they wrote in), not
+    # words of ours such as the options of a poll (shown in the reader's language).
+    text_in_own_words: ClassVar[bool] = False
     # Its answer says how the customer wants to be reached (the participant page shows the latest).
     contact_details: ClassVar[bool] = False
     # Its answer is an offer to be a reference for prospects (the reference offers list).

@@ -156,3 +156,15 @@ def test_dutch_viewer_reads_dutch(client, db, login_as):
     db.session.commit()
     page = client.get(f"/participants/{customer.id}").text
     assert "In hun eigen woorden" in page and "Zo bereik je hen" in page
+
+
+def test_our_words_are_not_marked_with_the_customers_language(client, db, login_as):
+    """A poll's options are ours, shown in the reader's language: no lang of the customer on them."""
+    login_as(MARKETER, locale="en")
+    customer, _ = _customer()
+    poll = factories.make_challenge(type_key="poll", title_en="How do you like to work with us?")
+    factories.make_submission(customer, poll, data={"choices": [0], "labels": [{"nl": "Ja", "en": "Yes"}]}, locale="nl")
+    db.session.commit()
+    page = client.get(f"/participants/{customer.id}").text
+    item = page.split("How do you like to work with us?")[1].split("</li>")[0]
+    assert "Yes" in item and "lang=" not in item

@@ -30,6 +30,7 @@ class Content(ChallengeType):
     label = _l("Read or watch")
     help = _l("Read an article or watch a video, then react to it.")
     level = 1
+    text_in_own_words = True
 
     def default_config(self):
         return {"url": "", "kind": "article", "link_label": {"nl": "", "en": ""}}

@@ -28,6 +28,7 @@ class Question(ChallengeType):
     label = _l("Open question")
     help = _l("One question, answered in the customer's own words.")
     level = 1
+    text_in_own_words = True
 
     def default_config(self):
         return {"min_length": QUESTION_MIN_LENGTH}

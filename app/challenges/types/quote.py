@@ -49,6 +49,7 @@ class Quote(ChallengeType):
     help = _l("A testimonial with a publication consent: name, company, logo, photo, channels and an end date.")
     level = 2
     needs_review = True
+    text_in_own_words = True
     contribution = True
     consent = True
     submit_label = _l("Send my quote")
