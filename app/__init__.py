@@ -45,6 +45,7 @@ from app.privacy import routes as privacy
 from app.referrals import routes as referrals
 from app.sales import ask as sales_ask
 from app.sales import pipeline as sales_pipeline
+from app.sales import reference_offers
 from app.terms import routes as terms
 from app.voice import routes as voice_answers
 from app.workspaces import routes as workspaces
@@ -52,7 +53,7 @@ from app.workspaces import routes as workspaces
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
-                     people_staff, people_companies, identity, voice_answers)
+                     people_staff, people_companies, identity, voice_answers, reference_offers)
 
 
 class Anonymous(AnonymousUserMixin):

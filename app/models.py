@@ -16,6 +16,7 @@ from app.referrals.models import (  # noqa: F401
     ProgrammeSettings,
     Referee,
     RefereeObjection,
+    ReferenceCall,
     ReferralEvent,
     ReferralQuota,
     ShareClick,

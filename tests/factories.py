@@ -32,6 +32,7 @@ from app.referrals.models import (
     ProgrammeSettings,
     Referee,
     RefereeObjection,
+    ReferenceCall,
     ReferralEvent,
     ReferralQuota,
     ShareClick,
@@ -223,6 +224,24 @@ def make_ask(customer: User | None = None, *, asked_by: User | None = None, outc
         asked_by = customer.company.account_manager if customer.company else make_user(SALES)
     fields.setdefault("asked_on", today())
     return _add(Ask(customer=customer, asked_by=asked_by, outcome=outcome, channel=channel, **fields))
+
+
+def make_reference_offer(customer: User | None = None, calls_per_quarter: int = 2, *, topics: str = "Our rollout",
+                         contact: str = "video_call", challenge: Challenge | None = None, **fields) -> Submission:
+    """A customer's answer to a reference-call challenge: an offer to talk to prospects."""
+    return make_submission(customer or make_user(), challenge or make_challenge(type_key="reference_call"),
+                           data={"calls_per_quarter": str(calls_per_quarter), "topics": topics, "contact": contact,
+                                 "agree": True}, **fields)
+
+
+def make_reference_call(customer: User | None = None, *, seq: int = 1, calls_limit: int = 2,
+                        called_on: date | None = None, prospect: str = "Pia Prospect, Prospect BV",
+                        **fields) -> ReferenceCall:
+    """A reference call as stored (the n-th of its quarter is `seq`); no offer, cap or audit."""
+    called_on = called_on or today()
+    quarter = f"{called_on.year}-Q{(called_on.month - 1) // 3 + 1}"
+    return _add(ReferenceCall(customer_id=(customer or make_user()).id, quarter=quarter, seq=seq,
+                              calls_limit=calls_limit, called_on=called_on, prospect=prospect, **fields))
 
 
 def make_programme_settings(**fields) -> ProgrammeSettings:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -66,6 +68,14 @@ def _import_counts(d: Mapping) -> dict:
 
 def _erased_by(d: Mapping) -> dict:
     return {"who": _("at the customer's own request") if d.get("by_customer") else _("by an admin")}
+
+
+def _reference_call(d: Mapping) -> dict:
+    try:
+        day = format_date(date.fromisoformat(d.get("called_on")))
+    except (TypeError, ValueError):
+        day = "–"
+    return {"called_on": day, "prospect": d.get("prospect") or "–"}
 
 
 # --- what is recorded today ---------------------------------------------------------------------
@@ -132,6 +142,8 @@ register("sales_ask.yes", "sales", _l("Referral ask logged: yes"))
 register("sales_ask.no", "sales", _l("Referral ask logged: no"))
 register("sales_ask.later", "sales", _l("Referral ask logged: later"))
 register("sales_ask.follow_up_done", "sales", _l("Ask follow-up done"))
+register("reference_call.log", "sales", _l("Reference call logged"), _l("On %(called_on)s with %(prospect)s"),
+         _reference_call)
 
 register("nps_follow_up.open", "nps", _l("NPS follow-up reopened"))
 register("nps_follow_up.contacted", "nps", _l("NPS follow-up: customer contacted"))

@@ -45,6 +45,13 @@ class Tally:
     def percent(self, count: int) -> float:
         """The share of respondents who chose it, 0–100."""
         return 100 * count / self.respondents if self.respondents else 0.0
+@dataclass(frozen=True)
+class ReferenceTerms:
+    """What a customer offered as a reference: at most this many calls per quarter, about what, and how."""
+
+    calls_per_quarter: int
+    topics: str = ""
+    contact: str = ""  # how they want to be reached, in the reader's language
 
 
 def data_of(submission) -> dict:
@@ -216,3 +223,36 @@ class ChallengeType:
         """The results of a type with fixed options, from (value under `results_key`, number of answers
         with that value) pairs, the values as stored; None for other types. Old or odd values never raise."""
         return None
+    # --- the customer's voice (participant page, the ask) -------------------------------------
+    # How the ask page names where quoted words come from; %(title)s is the challenge's title.
+    ask_source: ClassVar[Any] = _l("Answer to “%(title)s”")
+    # StaffAnswer.text is the customer's own writing (marked with the language they wrote in), not
+    # words of ours such as the options of a poll (shown in the reader's language).
+    text_in_own_words: ClassVar[bool] = False
+    # Its answer says how the customer wants to be reached (the participant page shows the latest).
+    contact_details: ClassVar[bool] = False
+    # Its answer is an offer to be a reference for prospects (the reference offers list).
+    offers_reference: ClassVar[bool] = False
+
+    def ask_quote(self, data: dict) -> str:
+        """The customer's own words from an approved answer that sales may quote back to them in the
+        ask ("you told us …"), or "" when this type's answers hold none."""
+        return ""
+
+    def contact_facts(self, submission) -> list[tuple[str, str]]:
+        """For `contact_details` types: (label, value) pairs on how to reach the customer. Read defensively."""
+        return []
+
+    def reference_terms(self, data: dict) -> ReferenceTerms | None:
+        """For `offers_reference` types: the terms of the offer, or None when the data holds no usable limit."""
+        return None
+
+
+def keys_where(attribute: str) -> list[str]:
+    """The keys of the registered types that have `attribute` set (a flag such as `offers_reference`)."""
+    return [key for key, ctype in REGISTRY.items() if getattr(ctype, attribute, False)]
+
+
+def quotable_keys() -> list[str]:
+    """The keys of the types whose answers may hold words to quote in the ask."""
+    return [key for key, ctype in REGISTRY.items() if type(ctype).ask_quote is not ChallengeType.ask_quote]

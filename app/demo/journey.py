@@ -130,6 +130,8 @@ REWARDS = [
 
 # Demo customers' earlier NPS scores (their answers to the `nps` challenge in the history below).
 NPS_SCORES = {"klant@example.com": 8, "customer@example.com": 9, "ops@example.com": 9, "ambassadeur@example.com": 10}
+# Their own reasons where they gave one of their own (the ask page quotes a promoter's reason).
+NPS_REASONS = {"ambassadeur@example.com": "Ze denken mee alsof het hun eigen project is, en de support reageert binnen het uur."}
 
 # Demo customers' history: (e-mail, [challenge keys done], [challenge keys waiting for review])
 HISTORY = {
@@ -139,14 +141,14 @@ HISTORY = {
     "ambassadeur@example.com": (["nps", "value", "topics", "profile", "roadmap", "proud", "channel", "quote", "reference", "review"], ["case"]),
 }
 
-DEMO_LOCALE = "nl"  # the language DEMO_ANSWERS are written in
+DEMO_LOCALE = "nl"  # the language DEMO_ANSWERS and NPS_REASONS are written in
 DEMO_ANSWERS = {
     "nps": {"score": 9, "reason": "Snelle, persoonlijke support.", "category": "promoter"},
     "value": {"answer": "We besparen elke week uren op rapportages."},
     "topics": {"choices": [0, 2], "labels": [{"nl": "Nieuwe functies", "en": "New features"}, {"nl": "Tips om meer uit het product te halen", "en": "Tips to get more out of the product"}]},
     "profile": {"job_title": "Operations manager", "linkedin_url": "", "topics": ["0"], "contact_preference": "email"},
     "roadmap": {"reaction": "Mooie plannen voor de integraties.", "confirmed": True},
-    "proud": {"answer": "Onze doorlooptijd is gehalveerd."},
+    "proud": {"answer": "Onze doorlooptijd van offerte tot oplevering is gehalveerd, en de planners sturen nu zelf bij."},
     "channel": {"choices": [0], "labels": [{"nl": "Vaste contactmomenten", "en": "Regular check-ins"}]},
     "quote": {"quote": "Sinds we met dit team werken, hebben we eindelijk overzicht over al onze projecten.", "show_name": True,
               "show_company": True, "show_logo": True, "show_photo": False, "channels": ["website", "social"], "until": None, "agree": True},
@@ -212,7 +214,8 @@ def _seed_history(challenges: dict[str, Challenge]) -> None:
             data = DEMO_ANSWERS.get(key, {})
             if key == "nps":
                 score = NPS_SCORES.get(email, 9)
-                data = {**data, "score": score, "category": category_for(score)}
+                data = {**data, "score": score, "category": category_for(score),
+                        "reason": NPS_REASONS.get(email, data.get("reason", ""))}
             submission = Submission(user_id=user.id, challenge=challenge, data=data, status=APPROVED, locale=DEMO_LOCALE,
                                     created_at=start + timedelta(days=4 * n), reviewed_at=start + timedelta(days=4 * n + 1))
             db.session.add(submission)
@@ -220,12 +223,13 @@ def _seed_history(challenges: dict[str, Challenge]) -> None:
             if key == "nps":  # an earlier answer: on the NPS figures, long since followed up
                 db.session.add(NpsResponse(user_id=user.id, company_id=user.company_id, score=data["score"],
                                            category=data["category"], reason=data.get("reason", ""),
-                                           submission_id=submission.id, created_at=submission.created_at))
+                                           submission_id=submission.id, created_at=submission.created_at,
+                                           locale=DEMO_LOCALE))
             entry = award_points(user.id, challenge.points, "submission", submission.id, challenge.title_nl, challenge.title_en)
             entry.created_at = submission.created_at
         for key in waiting:
-            db.session.add(Submission(user_id=user.id, challenge=challenges[key], data=DEMO_ANSWERS.get(key, {}), status=PENDING,
-                                      locale=DEMO_LOCALE))
+            db.session.add(Submission(user_id=user.id, challenge=challenges[key], data=DEMO_ANSWERS.get(key, {}),
+                                      status=PENDING, locale=DEMO_LOCALE))
         db.session.flush()
         settle(user)
         # Badges and levels were earned along the way, not today.

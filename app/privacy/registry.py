@@ -23,7 +23,7 @@ from app.nps.models import Alert, FollowUp, NpsResponse, Survey
 from app.points.models import CORRECTION, PointsCorrection, PointsEntry
 from app.privacy.models import ConsentRecord
 from app.privacy.scrub import PLACEHOLDER, forget_referee_mentions, redact_mentions
-from app.referrals.models import Ask, AskStatus, Referee, ReferralEvent, ReferralQuota, ShareClick
+from app.referrals.models import Ask, AskStatus, Referee, ReferenceCall, ReferralEvent, ReferralQuota, ShareClick
 from app.rewards.models import Redemption, UserBadge
 from app.terms.models import TermsAcceptance, TermsVersion
 
@@ -225,6 +225,11 @@ REGISTRY: tuple[Coverage, ...] = (
              _their(Ask, "customer_id"), SCRUB,
              fields=("id", "asked_on", "channel", "outcome", "follow_up_on", "note", "created_at"),
              erase=_set(Ask, lambda e: Ask.customer_id == e.user.id, note="")),
+    Coverage("reference_calls", "reference_calls.json",
+             _l("The reference calls you took for us: when, with whom, and our notes."),
+             _their(ReferenceCall, "customer_id"), SCRUB,
+             fields=("id", "quarter", "called_on", "prospect", "note", "created_at"),
+             erase=_set(ReferenceCall, lambda e: ReferenceCall.customer_id == e.user.id, prospect="", note="")),
     Coverage("notifications", "notifications.json", _l("The messages we showed you in the portal."),
              _their(Notification), DELETE, erase=_delete(Notification, lambda e: Notification.user_id == e.user.id)),
     Coverage("outbox_messages", "emails.json", _l("The e-mails we sent you or are about to send."),

@@ -1,10 +1,11 @@
 """Referees (people introduced to us), their pipeline history, share clicks, objections, the
-daily referral quota, the sales ask log and the programme settings marketing controls."""
+daily referral quota, the sales ask log, the reference calls customers took and the programme settings
+marketing controls."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, or_
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -187,6 +188,38 @@ class Ask(db.Model):
 
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
     asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+
+
+class ReferenceCall(db.Model):
+    """A call a customer took as a reference for a prospect, under the limit they offered.
+
+    The n-th call of a customer's quarter has seq n; UNIQUE(customer, quarter, seq) and
+    seq <= calls_limit (the limit of the offer at the time) let the database refuse a call beyond the
+    limit, also when two are logged at the same moment.
+    """
+
+    __tablename__ = "reference_calls"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "quarter", "seq", name="uq_reference_calls_customer_quarter_seq"),
+        CheckConstraint("seq >= 1 AND seq <= calls_limit", name="seq_within_limit"),
+        Index("ix_reference_calls_quarter", "quarter"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The offer it was taken under (the reference_call answer); kept when that answer goes.
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"), index=True)
+    quarter: Mapped[str] = mapped_column(String(7))  # "2026-Q4", the quarter of called_on
+    seq: Mapped[int]
+    calls_limit: Mapped[int]
+    called_on: Mapped[date]
+    prospect: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[User] = relationship(foreign_keys=[customer_id])
+    logged_by: Mapped[User | None] = relationship(foreign_keys=[logged_by_id])
 
 
 class ProgrammeSettings(db.Model):

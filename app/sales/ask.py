@@ -24,6 +24,7 @@ from app.referrals.models import ASK_CHANNELS, ASK_OUTCOMES
 from app.referrals.settings import programme_settings
 from app.sales import ask_services as asks
 from app.sales import queue as ask_queue
+from app.sales import voice
 from app.sales.scope import scope_of
 from app.security import is_safe_redirect, roles
 
@@ -198,6 +199,7 @@ def _ask_page(customer, form, status: int = 200, refusal: str | None = None, pau
     recently = facts.last_asked_at is not None and facts.last_asked_at >= utcnow() - timedelta(days=cap)
     return render(
         "sales/ask_customer.html", status=status, customer=customer, facts=facts, form=form, refusal=refusal,
+        quotes=voice.ask_quotes(customer.id),
         paused=paused, recently=recently, cap_days=cap,
         next_ask=facts.last_asked_at + timedelta(days=cap) if facts.last_asked_at else None,
     )

@@ -3,14 +3,14 @@ ask and the follow-ups it leaves. Flush only; the route commits.
 
 The cross-team cap lives in `AskStatus.last_asked_at` and is moved by a conditional UPDATE, so two
 people logging an ask for the same customer at the same moment give one ask, not two. A claim is
-taken the same way.
+taken the same way. A reference call (app.sales.references) is an ask too and takes the same slot.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,7 +22,7 @@ from app.extensions import db
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
 from app.nps.models import CLOSED, DETRACTOR, FollowUp, NpsResponse
 from app.nps.services import latest_response
-from app.referrals.models import Ask, AskStatus
+from app.referrals.models import Ask, AskStatus, ReferenceCall
 from app.sales.queue import ASK_LEVEL, CLAIM_DAYS  # noqa: F401 (the demo data reads ASK_LEVEL here)
 from app.sales.scope import in_scope
 
@@ -73,13 +73,19 @@ def pause_reason(customer: User) -> str | None:
 
 
 def last_ask(customer_id: int) -> tuple[datetime | None, str | None]:
-    """When this customer was last asked (the cap's clock) and by whom (the latest logged ask)."""
+    """When this customer was last asked (the cap's clock) and by whom (the latest logged ask or
+    reference call)."""
     when = db.session.scalar(select(AskStatus.last_asked_at).where(AskStatus.customer_id == customer_id))
     if when is None:
         return None, None
+    asks = (select(Ask.asked_on.label("day"), Ask.id.label("row"), Ask.asked_by_id.label("by_id"), literal(0).label("kind"))
+            .where(Ask.customer_id == customer_id))
+    calls = (select(ReferenceCall.called_on, ReferenceCall.id, ReferenceCall.logged_by_id, literal(1))
+             .where(ReferenceCall.customer_id == customer_id))
+    latest = union_all(asks, calls).subquery()
     by = db.session.scalar(
-        select(User.name).join(Ask, Ask.asked_by_id == User.id).where(Ask.customer_id == customer_id)
-        .order_by(Ask.asked_on.desc(), Ask.id.desc()).limit(1)
+        select(User.name).join(latest, latest.c.by_id == User.id)
+        .order_by(latest.c.day.desc(), latest.c.kind.desc(), latest.c.row.desc()).limit(1)
     )
     return when, by
 
@@ -145,13 +151,13 @@ def claim(customer: User, by: User, cap_days: int, now: datetime | None = None) 
 
 # ---- Logging an ask ---------------------------------------------------------------------------------
 
-def log_ask(customer: User, by: User, *, asked_on: date, channel: str, outcome: str, follow_up_on: date | None,
-            note: str, cap_days: int, now: datetime | None = None) -> Ask:
-    """Log an ask and move the cap's clock, in the caller's transaction.
+def take_ask_slot(customer: User, asked_on: date, cap_days: int, now: datetime | None = None) -> None:
+    """Count an ask of this customer (a referral ask, a reference call) against the cross-team cap
+    and move the cap's clock, in the caller's transaction.
 
     Refused (AskRefused) for a paused customer and for one asked within the cap by anyone: the
-    clock only moves where `last_asked_at IS NULL OR last_asked_at < now - cap`. An ask logged
-    for an earlier day counts from that day; the clock never moves back. Logging ends the claim.
+    clock only moves where `last_asked_at IS NULL OR last_asked_at < now - cap`. An ask for an
+    earlier day counts from that day; the clock never moves back. It ends any claim.
     """
     now = now or utcnow()
     if pause_reason(customer):
@@ -170,6 +176,14 @@ def log_ask(customer: User, by: User, *, asked_on: date, channel: str, outcome: 
             or _insert_status(customer.id, {"last_asked_at": asked_at})
             or _guarded_update(customer.id, due, values)):
         raise _recently_asked(customer.id, cap_days)
+
+
+def log_ask(customer: User, by: User, *, asked_on: date, channel: str, outcome: str, follow_up_on: date | None,
+            note: str, cap_days: int, now: datetime | None = None) -> Ask:
+    """Log an ask and move the cap's clock (take_ask_slot), in the caller's transaction. Refused
+    (AskRefused) for a paused customer and for one asked within the cap by anyone."""
+    now = now or utcnow()
+    take_ask_slot(customer, asked_on, cap_days, now)
     ask = Ask(customer_id=customer.id, asked_by_id=by.id, asked_on=asked_on, channel=channel, outcome=outcome,
               follow_up_on=follow_up_on, note=note[:2000], created_at=now)
     db.session.add(ask)

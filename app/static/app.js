@@ -30,6 +30,14 @@
       celebration.focus();
       return;
     }
+    // A part swapped in place that says what changed (a call logged, a refusal) takes the focus.
+    // (An outerHTML swap leaves detail.target detached, so look in the document.)
+    var changed = detail.boosted ? null : document.querySelector("[data-focus]");
+    if (changed) {
+      changed.removeAttribute("data-focus"); // once: later swaps on the page keep their own focus
+      changed.focus();
+      return;
+    }
     var invalid = document.querySelector("[aria-invalid=true]");
     if (invalid && document.querySelector(".form-errors[role=alert]")) {
       invalid.focus();

@@ -25,6 +25,7 @@ from tests.factories import (
     make_outbox_message,
     make_points_entry,
     make_redemption,
+    make_reference_call,
     make_reward,
     make_survey,
     make_terms_acceptance,
@@ -99,6 +100,8 @@ def world(app, client, db, login_as, post_form):
                      details={"rows": [{"name": MARKER, "email": "Zyxwv.Marker@noord.example", "status": "ok"},
                                        {"name": "Bea Bystander", "email": "bea@elders.example", "status": "ok"}]})
     make_ask(customer, asked_by=manager, note=f"{MARKER} will think about it")
+    make_reference_call(customer, prospect="Piet Prospect, Bouw BV", note=f"{MARKER} told them about the rollout",
+                        logged_by=manager)
     with app.test_request_context():  # a correction through its operation: ledger row, record and audit entry
         correct_points(customer, marketer, 7, f"Webinar {MARKER} attended", "privacy-world-correction-key")
     make_terms_acceptance(customer, make_terms_version(published_by=marketer), locale="en")

@@ -10,7 +10,7 @@ objects that do, owned by someone else. test_every_object_url_is_walked keeps th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ from app.mail import DEAD, OutboxMessage
 from app.nps.models import FollowUp, Survey
 from app.nps.survey import make_survey_token
 from app.participants import imports
-from app.referrals.models import CONTACTED, FLAG_OWN_DOMAIN, Ask, AskStatus, Referee
+from app.referrals.models import CONTACTED, FLAG_OWN_DOMAIN, Ask, AskStatus, Referee, ReferenceCall
 from app.rewards.models import REQUESTED, Redemption
 from tests import factories
 from tests.conftest import csrf_token
@@ -80,6 +80,7 @@ def world(app, db) -> World:
     factories.make_alert(detractor, recipient=u["sales_a"])
     i["nps"] = detractor.id
     factories.make_nps_response(u["promoter_a"], score=10)
+    factories.make_reference_offer(u["promoter_a"], 2)
     i["ask"] = factories.make_ask(u["promoter_a"], asked_by=u["sales_a"], outcome="later", note="Ask-note-marker",
                                   follow_up_on=today() - timedelta(days=1)).id
     survey = factories.make_survey(a, sent_by=u["sales_a"], expires_at=utcnow() + timedelta(days=7))
@@ -131,6 +132,10 @@ CASES = [
     Case("sales_ask.ask", "POST", "/sales/ask/{promoter_a}", OTHER_SALES + ("marketer",) + NOT_STAFF,
          data=(("asked_on", "2026-01-05"), ("channel", "phone"), ("outcome", "yes"))),
     Case("sales_ask.claim", "POST", "/sales/ask/{promoter_a}/claim", OTHER_SALES + ("marketer",) + NOT_STAFF),
+    # Reference offers: marketing and the account manager's side (a reference call is an ask).
+    Case("reference_offers.offer", "GET", "/references/{promoter_a}", OTHER_SALES + NOT_STAFF, owner="sales_a"),
+    Case("reference_offers.offer", "POST", "/references/{promoter_a}", OTHER_SALES + NOT_STAFF, owner="sales_a",
+         data=(("called_on", (date.today() - timedelta(days=1)).isoformat()), ("prospect", "Prospect BV"))),
     Case("sales_pipeline.ask_follow_up_done", "POST", "/sales/follow-ups/asks/{ask}/done",
          OTHER_SALES + ("marketer",) + NOT_STAFF),
     Case("nps.follow_up", "GET", "/nps/answers/{nps}", OTHER_SALES + NOT_STAFF, owner="sales_a"),
@@ -211,17 +216,19 @@ LISTS = {
                    "/challenges/{challenge}"],
     "sales_b": ["/sales", "/sales/ask", "/sales/pipeline", "/sales/pipeline?view=table", "/sales/pipeline.csv",
                 "/sales/review", "/sales/follow-ups", "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new",
-                "/answers", "/answers/{challenge}", "/answers/{challenge}?q=marker", "/answers/{challenge}/export"],
+                "/answers", "/answers/{challenge}", "/answers/{challenge}?q=marker", "/answers/{challenge}/export",
+                "/references"],
     "lead_b": ["/sales", "/sales/ask", "/sales/pipeline?view=table", "/sales/pipeline.csv", "/sales/follow-ups",
                "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new", "/admin/analytics",
-               "/answers/{challenge}", "/answers/{challenge}/export"],
+               "/answers/{challenge}", "/answers/{challenge}/export", "/references"],
 }
 # The same pages do show A's things to A's side (so the lists above are not empty by accident).
 OWN_LISTS = {
     "cust_a": [("/contributions", "Quote-marker-4410"), ("/referrals", "Rhiannon Refmarker")],
     "sales_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/sales/review", "Fenna Flagmarker"), ("/sales/ask", "Priscilla Promomarker"),
                 ("/sales/follow-ups", "Priscilla Promomarker"), ("/nps/follow-ups", "Ottoline Ownermarker"),
-                ("/answers/{challenge}", "Answer-marker-7731"), ("/answers/{challenge}/export", "Answer-marker-7731")],
+                ("/answers/{challenge}", "Answer-marker-7731"), ("/answers/{challenge}/export", "Answer-marker-7731"),
+                ("/references", "Priscilla Promomarker")],
     "lead_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/nps/follow-ups", "Ottoline Ownermarker"),
                ("/answers/{challenge}", "Answer-marker-7731")],
 }
@@ -263,6 +270,7 @@ def _snapshot(db, w: World) -> tuple:
         _people(db, w),
         getattr(db.session.get(OutboxMessage, i["dead_mail"]), "status", None),  # erasure deletes it
         db.session.query(AuditEntry).count(),
+        db.session.query(ReferenceCall).count(),
     )
 
 

@@ -16,6 +16,7 @@ from app.pagination import paginate
 from app.participants import directory, profile
 from app.points.corrections import BELOW_ZERO, CorrectionError, correct_points
 from app.referrals.stages import STAGE_LABELS
+from app.sales import references
 from app.security import roles
 
 # The page itself is for marketing and sales alike (not under /admin, which is marketing's); its
@@ -24,6 +25,15 @@ bp = Blueprint("participant", __name__)
 
 LEDGER_PER_PAGE = 20
 LEDGER_ID = "participant-ledger"
+ANSWERS_PER_PAGE = 10
+ANSWERS_ID = "participant-answers"
+
+
+def _answers_page() -> int:
+    try:
+        return min(max(1, int(request.args.get("answers_page", 1))), 100_000)
+    except ValueError:
+        return 1
 
 
 def _visible_or_404(user_id: int) -> User:
@@ -33,7 +43,13 @@ def _visible_or_404(user_id: int) -> User:
     return user
 
 
+def _answers(user: User):
+    return paginate(profile.answers(user.id), per_page=ANSWERS_PER_PAGE, page=_answers_page(), scalars=True)
+
+
 def _page(user: User, status: int = 200, correction: CorrectionForm | None = None):
+    if wants_fragment() and request.htmx.target == ANSWERS_ID and status == 200:
+        return render("admin/participants/_answers.html", user=user, answers=_answers(user))
     ledger = paginate(profile.ledger(user.id), per_page=LEDGER_PER_PAGE, scalars=True)
     if wants_fragment() and request.htmx.target == LEDGER_ID and status == 200:
         return render("admin/participants/_ledger.html", user=user, ledger=ledger)
@@ -42,7 +58,8 @@ def _page(user: User, status: int = 200, correction: CorrectionForm | None = Non
         correction = CorrectionForm(formdata=None)
     return render(
         "admin/participants/detail.html", status=status, user=user, view=profile.overview(user), ledger=ledger,
-        correction=correction, may_edit=may_edit, stage_labels=STAGE_LABELS,
+        correction=correction, may_edit=may_edit, stage_labels=STAGE_LABELS, answers=_answers(user),
+        quarter=references.quarter_label(references.current_quarter()),
     )
 
 

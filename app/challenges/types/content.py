@@ -31,6 +31,7 @@ class Content(ChallengeType):
     help = _l("Read an article or watch a video, then react to it.")
     level = 1
     answer_search_keys = ("reaction",)
+    text_in_own_words = True
 
     def default_config(self):
         return {"url": "", "kind": "article", "link_label": {"nl": "", "en": ""}}

@@ -19,6 +19,7 @@ class Nps(ChallengeType):
     help = _l("How likely is the customer to recommend us (0–10), and why.")
     level = 1
     answer_search_keys = ("reason",)
+    text_in_own_words = True
     affects_advocacy = True  # a detractor's score pauses the advocacy asks
 
     def answer_form(self, challenge, formdata=None, user=None):

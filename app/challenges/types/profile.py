@@ -1,17 +1,20 @@
 """The profile: the customer completes their role, LinkedIn, topics and how to reach them."""
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from app.challenges.config_fields import TextRows, build_config_form
-from app.challenges.registry import ChallengeType, register
+from app.challenges.registry import ChallengeType, StaffAnswer, data_of, register
 from app.challenges.types._common import (
     checkboxes,
     config_of,
     indexed_texts,
+    labels_of,
     linkedin_field,
+    plain_url,
     radio,
     start_config,
     text_of,
@@ -32,6 +35,7 @@ class Profile(ChallengeType):
     level = 1
     answer_search_keys = ("job_title",)
     submit_label = _l("Save my profile")
+    contact_details = True
 
     def default_config(self):
         return {"topics": []}
@@ -85,3 +89,22 @@ class Profile(ChallengeType):
 
     def summary(self, submission):
         return text_of(submission.data.get("job_title"))[:140]
+
+    def contact_facts(self, submission):
+        data = data_of(submission)
+        topics = data.get("topics") if isinstance(data.get("topics"), list) else []
+        known = dict(indexed_texts(config_of(submission.challenge).get("topics")))
+        chosen = ", ".join(known[t] for t in topics if isinstance(t, str) and t in known)
+        facts = [(gettext("Prefers to be contacted by"),
+                  labels_of([data.get("contact_preference")], CONTACT_PREFERENCES) or "–")]
+        if chosen:
+            facts.append((gettext("Interested in"), chosen))
+        return facts
+
+    def staff_answer(self, submission):
+        data = data_of(submission)
+        try:
+            facts = [(gettext("Job title"), text_of(data.get("job_title")) or "–"), *self.contact_facts(submission)]
+        except (AttributeError, TypeError, ValueError):
+            facts = []
+        return StaffAnswer(url=plain_url(data.get("linkedin_url")), facts=facts)

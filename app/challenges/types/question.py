@@ -29,6 +29,7 @@ class Question(ChallengeType):
     help = _l("One question, answered in the customer's own words.")
     level = 1
     answer_search_keys = ("answer",)
+    text_in_own_words = True
 
     def default_config(self):
         return {"min_length": QUESTION_MIN_LENGTH}
@@ -74,3 +75,6 @@ class Question(ChallengeType):
 
     def staff_answer(self, submission):
         return StaffAnswer(text=text_of(data_of(submission).get("answer")))
+
+    def ask_quote(self, data):
+        return text_of(data.get("answer"))

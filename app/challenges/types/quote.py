@@ -50,12 +50,14 @@ class Quote(ChallengeType):
     level = 2
     answer_search_keys = ("quote",)
     needs_review = True
+    text_in_own_words = True
     contribution = True
     consent = True
     submit_label = _l("Send my quote")
     in_library = True
     usage_channels = QUOTE_CHANNELS
     library_search_keys = ("quote",)
+    ask_source = _l("Approved quote")
 
     def default_config(self):
         return {"channels": list(QUOTE_CHANNELS)}
@@ -145,6 +147,9 @@ class Quote(ChallengeType):
         )
 
     def library_text(self, data):
+        return text_of(data.get("quote"))
+
+    def ask_quote(self, data):
         return text_of(data.get("quote"))
 
     def library_until(self, data):

@@ -6,12 +6,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import Optional
 
-from app.challenges.registry import ChallengeType, StaffAnswer, data_of, register
+from app.challenges.registry import ChallengeType, ReferenceTerms, StaffAnswer, data_of, register
 from app.challenges.types._common import labels_of, must_tick, radio, text_of
 from app.forms import Form, max_length, strip
 from app.privacy.consent import record_grant
 from app.privacy.models import FROM_CHALLENGE
 
+MAX_CALLS_PER_QUARTER = 4  # the most a customer can offer (the form's choices 1–4)
 REFERENCE_CONTACT = {"email": _l("E-mail"), "phone": _l("Phone"), "video_call": _l("Video call")}
 
 
@@ -24,11 +25,12 @@ class ReferenceCall(ChallengeType):
     answer_search_keys = ("topics",)
     contribution = True
     consent = True
+    offers_reference = True
 
     def answer_form(self, challenge, formdata=None, user=None):
         class AnswerForm(Form):
             calls_per_quarter = radio(
-                _l("How many calls per quarter at most?"), [(str(n), str(n)) for n in range(1, 5)],
+                _l("How many calls per quarter at most?"), [(str(n), str(n)) for n in range(1, MAX_CALLS_PER_QUARTER + 1)],
                 _l("Choose how many calls per quarter suit you."),
             )
             topics = TextAreaField(
@@ -73,3 +75,13 @@ class ReferenceCall(ChallengeType):
             (gettext("Contact by"), labels_of([data.get("contact")], REFERENCE_CONTACT) or "–"),
             (gettext("About"), text_of(data.get("topics")) or "–"),
         ])
+
+    def reference_terms(self, data):
+        try:
+            calls = int(data.get("calls_per_quarter"))
+        except (TypeError, ValueError):
+            return None
+        if not 1 <= calls <= MAX_CALLS_PER_QUARTER:
+            return None
+        return ReferenceTerms(calls_per_quarter=calls, topics=text_of(data.get("topics")),
+                              contact=labels_of([data.get("contact")], REFERENCE_CONTACT))

@@ -59,6 +59,7 @@ def intro_from(data: dict) -> Introduction:
 @register
 class Referral(ChallengeType):
     key = "referral"
+    text_in_own_words = True
     label = _l("Referral")
     help = _l("Introduce someone who would benefit. No phone number or e-mail of the other person is asked.")
     level = 3
