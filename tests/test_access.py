@@ -62,9 +62,11 @@ from tests.access_tables import (  # noqa: E402
     referrals,
     sales_ask,
     terms,
+    voice_nps,
 )
 
-for _area in (analytics, designer, identity, moderation, participants, people, privacy, referrals, sales_ask, terms):
+for _area in (analytics, designer, identity, moderation, participants, people, privacy, referrals, sales_ask, terms,
+              voice_nps):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)
