@@ -39,7 +39,7 @@ def say(db, user, score, reason, days_ago=0, locale=None, source="challenge", **
 
 
 def reasons(page: str) -> list[str]:
-    return [re.sub(r"\s+", " ", r).strip() for r in re.findall(r'<td class="nps-reason"[^>]*>(.*?)</td>', page, re.S)]
+    return [re.sub(r"\s+", " ", r).strip() for r in re.findall(r'<span class="nps-reason"[^>]*>(.*?)</span>', page, re.S)]
 
 
 def test_every_answer_with_a_reason_newest_first_passives_included(client, db, login_as, voices):
@@ -51,8 +51,9 @@ def test_every_answer_with_a_reason_newest_first_passives_included(client, db, l
     login_as("marketer", locale="en")
     page = client.get("/nps/comments").text
     assert reasons(page) == ["Te laat opgeleverd", "Fine, a bit slow", "Heel fijn samengewerkt"]
-    assert '<td class="nps-reason" lang="nl">Te laat opgeleverd</td>' in page
-    assert '<td class="nps-reason" lang="en">Fine, a bit slow</td>' in page
+    assert '<span class="nps-reason" lang="nl">Te laat opgeleverd</span>' in page
+    assert '<span class="nps-reason" lang="en">Fine, a bit slow</span>' in page
+    assert "Language: English" in page and "Interested in more services" in page
     assert "Passive" in page and "Survey" in page and "Satisfied" in page and "Otto Other" in page
     assert f'href="/participants/{voices["kees"].id}"' in page
     assert "3 answers with a reason" in page
@@ -63,7 +64,7 @@ def test_an_old_answer_without_a_language_is_shown_without_lang(client, db, logi
     row.locale = None
     db.session.commit()
     login_as("marketer", locale="en")
-    assert '<td class="nps-reason">Oud antwoord</td>' in client.get("/nps/comments").text
+    assert '<span class="nps-reason">Oud antwoord</span>' in client.get("/nps/comments").text
 
 
 @pytest.mark.parametrize("query,expected", [
