@@ -175,6 +175,7 @@ def make_follow_up(response: NpsResponse | None = None, *, assignee: User | None
     if assignee is None and response.user.company is not None:
         assignee = response.user.company.account_manager
     fields.setdefault("due_at", utcnow() + timedelta(days=2))
+    fields.setdefault("trigger", response.category if response.category != "passive" else "detractor")
     return _add(FollowUp(response=response, assignee=assignee, **fields))
 
 

@@ -63,11 +63,12 @@ from tests.access_tables import (  # noqa: E402
     sales_ask,
     terms,
     voice_answers,
+    voice_nps,
     voice_people,
 )
 
 for _area in (analytics, designer, identity, moderation, participants, people, privacy, referrals, sales_ask, terms,
-              voice_answers, voice_people):
+              voice_answers, voice_nps, voice_people):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)

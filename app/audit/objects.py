@@ -85,7 +85,7 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
                lambda o: url_for("admin_moderation.fulfilment"), options=(selectinload(Redemption.reward),)),
     ObjectType("Ask", _l("Referral ask"), Ask, None, None),
     ObjectType("FollowUp", _l("NPS follow-up"), FollowUp, None,
-               lambda o: url_for("nps.follow_up", response_id=o.response_id)),
+               lambda o: url_for("nps.upsell" if o.kind == "upsell" else "nps.follow_up", response_id=o.response_id)),
     ObjectType("OutboxMessage", _l("E-mail"), OutboxMessage, None, lambda o: url_for("admin_outbox.index")),
     ObjectType("ProgrammeSettings", _l("Programme settings"), ProgrammeSettings, None,
                lambda o: url_for("admin_programme.settings")),

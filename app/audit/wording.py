@@ -18,6 +18,7 @@ from flask_babel.speaklater import LazyString
 
 from app.audit.objects import humanise
 from app.i18n_content import localized_value
+from app.nps.labels import OUTCOME_LABELS
 
 # Keys of `details` that are not named facts of their own.
 RESERVED = {"summary_by_locale", "before", "after", "changes"}
@@ -148,6 +149,10 @@ register("reference_call.log", "sales", _l("Reference call logged"), _l("On %(ca
 register("nps_follow_up.open", "nps", _l("NPS follow-up reopened"))
 register("nps_follow_up.contacted", "nps", _l("NPS follow-up: customer contacted"))
 register("nps_follow_up.closed", "nps", _l("NPS follow-up closed"))
+register("nps_upsell.open", "nps", _l("Follow-up about more services reopened"))
+register("nps_upsell.contacted", "nps", _l("Follow-up about more services: customer contacted"))
+register("nps_upsell.closed", "nps", _l("Follow-up about more services closed"), _l("Outcome: %(outcome)s"),
+         lambda d: {"outcome": OUTCOME_LABELS.get(d.get("outcome"), d.get("outcome") or "–")})
 register("nps_survey.send", "nps", _l("Survey sent"), _l("“%(occasion)s”: sent to %(sent)s, %(skipped)s skipped"),
          _counted("occasion", "sent", "skipped"))
 

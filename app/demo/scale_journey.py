@@ -30,7 +30,7 @@ COLUMNS = {
     NpsResponse: ("id", "user_id", "company_id", "score", "category", "reason", "source", "submission_id",
                   "created_at"),
     FollowUp: ("id", "response_id", "assignee_id", "due_at", "status", "note", "created_at", "updated_at",
-               "closed_at"),
+               "closed_at", "kind", "trigger"),
     Redemption: ("id", "user_id", "reward_id", "status", "points_spent", "created_at", "updated_at"),
 }
 LEVEL_CHANCE = {1: 0.9, 2: 0.45}  # of going on with a level's challenges once it is open; higher levels 0.35
@@ -139,7 +139,8 @@ def _nps_answer(rng: random.Random, rows: Rows, person: Person, submission_id: i
         closed = moment + timedelta(days=rng.randint(1, 10))
         done = closed < now and rng.random() < 0.9
         rows.add(FollowUp, response_id, person.account_manager_id, moment + timedelta(days=3),
-                 CLOSED if done else OPEN, "", moment, closed if done else moment, closed if done else None)
+                 CLOSED if done else OPEN, "", moment, closed if done else moment, closed if done else None,
+                 "alert", category)
     return {"score": score, "category": category}
 
 

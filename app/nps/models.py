@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Company, User
@@ -15,6 +15,19 @@ CATEGORIES = (PROMOTER, PASSIVE, DETRACTOR)
 OPEN, CONTACTED, CLOSED = "open", "contacted", "closed"
 FOLLOW_UP_STATUSES = (OPEN, CONTACTED, CLOSED)
 SATISFACTION = ("dissatisfied", "satisfied", "more_than_satisfied")
+DISSATISFIED, SATISFIED, MORE_THAN_SATISFIED = SATISFACTION
+
+# What a follow-up is for: an alert after a promoter- or detractor-style answer, or the customer's
+# interest in more services (an upsell lead for the account manager).
+ALERT, UPSELL = "alert", "upsell"
+FOLLOW_UP_KINDS = (ALERT, UPSELL)
+# Which answer raised it: the 0–10 score, the survey's satisfaction, or the survey's "more services".
+WANTS_MORE = "wants_more"
+TRIGGERS = (DETRACTOR, PROMOTER, DISSATISFIED, MORE_THAN_SATISFIED, WANTS_MORE)
+# The triggers of an alert that calls for the care a detractor gets (2 working days, asks paused).
+DETRACTOR_STYLE = (DETRACTOR, DISSATISFIED)
+# How an upsell follow-up ended.
+OUTCOMES = ("meeting_planned", "proposal_sent", "not_now", "no_interest")
 
 
 def category_for(score: int) -> str:
@@ -74,20 +87,34 @@ class NpsResponse(db.Model):
 
     user: Mapped[User] = relationship()
     company: Mapped[Company | None] = relationship()
-    follow_up: Mapped[FollowUp | None] = relationship(back_populates="response", uselist=False)
+    # The alert's follow-up (promoter- or detractor-style) and the upsell follow-up: at most one of each.
+    follow_up: Mapped[FollowUp | None] = relationship(
+        primaryjoin=lambda: (FollowUp.response_id == NpsResponse.id) & (FollowUp.kind == ALERT),
+        uselist=False, viewonly=True)
+    upsell: Mapped[FollowUp | None] = relationship(
+        primaryjoin=lambda: (FollowUp.response_id == NpsResponse.id) & (FollowUp.kind == UPSELL),
+        uselist=False, viewonly=True)
 
 
 class FollowUp(db.Model):
-    """The account manager's task after a promoter or detractor answer, tracked to closed."""
+    """The account manager's task after an answer, tracked to closed: an alert's (promoter- or
+    detractor-style) or an upsell lead's. One of each kind per answer, guarded by the database."""
 
     __tablename__ = "nps_follow_ups"
     __table_args__ = (
         CheckConstraint(f"status IN {FOLLOW_UP_STATUSES!r}", name="status_known"),
+        CheckConstraint(f"kind IN {FOLLOW_UP_KINDS!r}", name="kind_known"),
+        CheckConstraint(f"trigger IN {TRIGGERS!r}", name="trigger_known"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN {OUTCOMES!r}", name="outcome_known"),
+        UniqueConstraint("response_id", "kind", name="uq_nps_follow_ups_response_kind"),
         Index("ix_nps_follow_ups_status_due", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("nps_responses.id", ondelete="CASCADE"), unique=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("nps_responses.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10), default=ALERT, server_default=ALERT)
+    trigger: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(20))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     due_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(10), default=OPEN)
@@ -97,8 +124,17 @@ class FollowUp(db.Model):
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    response: Mapped[NpsResponse] = relationship(back_populates="follow_up")
+    response: Mapped[NpsResponse] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+    @property
+    def detractor_style(self) -> bool:
+        return self.kind == ALERT and self.trigger in DETRACTOR_STYLE
+
+    @classmethod
+    def unhappy_open(cls):
+        """SQL: a detractor-style alert's follow-up (a detractor score or "dissatisfied") not closed yet."""
+        return and_(cls.kind == ALERT, cls.trigger.in_(DETRACTOR_STYLE), cls.status != CLOSED)
 
     def overdue(self, now: datetime | None = None) -> bool:
         return self.status != CLOSED and (now or utcnow()) > self.due_at

@@ -1,4 +1,5 @@
-"""NPS pages for staff: the overview, the alert inbox, the follow-up list and the follow-up of one answer."""
+"""NPS pages for staff: the overview, the alert inbox, the follow-up list, the follow-ups of one answer
+(its alert's and its upsell's) and the comments (app/nps/comments.py); the survey by link."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,17 +17,20 @@ from app.dates import utcnow
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
 from app.i18n import speak_to
-from app.nps import stats
+from app.nps import comments, labels, stats
 from app.nps import survey as surveys
 from app.nps.access import can_see, visible_companies
-from app.nps.forms import FollowUpForm
-from app.nps.models import CLOSED, CONTACTED, OPEN, Alert, FollowUp, NpsResponse
+from app.nps.forms import FollowUpForm, NpsScopeForm, UpsellForm
+from app.nps.labels import PERIODS, period_labels
+from app.nps.models import ALERT, CLOSED, CONTACTED, FOLLOW_UP_KINDS, OPEN, UPSELL, Alert, FollowUp, NpsResponse
 from app.nps.services import close_follow_up
 from app.nps.stats import Segments, segment_sums
 from app.pagination import paginate
 from app.security import public, public_form_limit, roles
 
 bp = Blueprint("nps", __name__)
+bp.add_url_rule("/nps/comments", "comments", comments.comments)
+bp.add_url_rule("/nps/comments.csv", "comments_csv", comments.comments_csv)
 
 
 @bp.route("/nps/answers/<int:response_id>", methods=["GET", "POST"])
@@ -54,22 +58,44 @@ def follow_up(response_id: int):
     return render("nps/follow_up.html", response=response, task=task, form=form)
 
 
+@bp.route("/nps/answers/<int:response_id>/upsell", methods=["GET", "POST"])
+@roles(MARKETER, SALES)
+def upsell(response_id: int):
+    """The follow-up of a customer's interest in more services: contacted, then closed with an outcome."""
+    response = db.session.get(NpsResponse, response_id)
+    if response is None or response.upsell is None or not can_see(current_user, response):
+        abort(404)
+    task = response.upsell
+    form = UpsellForm(obj=task) if request.method == "GET" else UpsellForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render("nps/upsell.html", response=response, task=task, form=form, status=422)
+        note = (form.note.data or "").strip()
+        if form.status.data == CLOSED:
+            close_follow_up(task, current_user, note, form.outcome.data)
+        else:
+            task.status, task.note, task.closed_at, task.outcome = form.status.data, note, None, None
+        record(current_user, f"nps_upsell.{task.status}", task, summary=response.user.name,
+               outcome=task.outcome or "")
+        db.session.commit()
+        flash(_("The follow-up is saved."), "success")
+        return redirect_to(url_for("nps.upsell", response_id=response.id))
+    return render("nps/upsell.html", response=response, task=task, form=form)
+
+
 # ---- Overview, alert inbox and follow-up list -------------------------------------------------
 
-PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 DEFAULT_PERIOD = "90"
 TREND_MONTHS = 12
 FOLLOW_UP_FILTERS = ("active", OPEN, CONTACTED, CLOSED)
 
 
-def _period_labels() -> dict[str, str]:
-    return {"30": _("Last 30 days"), "90": _("Last 90 days"), "365": _("Last 365 days"), "all": _("All time")}
-
-
-def _visible(viewer) -> list:
-    """Conditions that keep only the answers of companies this viewer may see (none for marketing and admins)."""
+def _visible(viewer, scope: NpsScopeForm | None = None) -> list:
+    """Conditions that keep only the answers of companies this viewer may see (none for marketing and
+    admins), narrowed to the company or account manager chosen in `scope`."""
     companies = visible_companies(viewer)
-    return [] if companies is None else [NpsResponse.company_id.in_(companies)]
+    found = [] if companies is None else [NpsResponse.company_id.in_(companies)]
+    return found + (scope.conditions() if scope is not None else [])
 
 
 @bp.route("/nps")
@@ -80,9 +106,12 @@ def overview():
         period = DEFAULT_PERIOD
     now = utcnow()
     since = now - timedelta(days=PERIODS[period]) if PERIODS[period] else None
+    scope = NpsScopeForm(formdata=request.args)
+    scope.fill_choices(current_user)
+    valid = scope.validate()
 
     def in_period(statement):
-        statement = statement.where(*_visible(current_user))
+        statement = statement.where(*_visible(current_user, scope))
         return statement.where(NpsResponse.created_at >= since) if since is not None else statement
 
     # 1. The answers in the period, per segment.
@@ -112,13 +141,14 @@ def overview():
                           "latest": row.latest})
 
     # 4. The trend: the last twelve months, whatever the period.
-    trend = stats.trend(stats.months(now, TREND_MONTHS), *_visible(current_user))
+    trend = stats.trend(stats.months(now, TREND_MONTHS), *_visible(current_user, scope))
     most_answers = max([entry["answers"] for entry in trend] + [1])
 
     return render(
-        "nps/overview.html", period=period, periods=_period_labels(), counts=totals.counts(), score=totals.score,
+        "nps/overview.html", period=period, periods=period_labels(), counts=totals.counts(), score=totals.score,
         answers=totals.answers, customers=Segments.of(latest).counts(), companies=companies, company_page=per_company,
-        trend=trend, most_answers=most_answers,
+        trend=trend, most_answers=most_answers, scope=scope, args={"period": period, **scope.args()},
+        status=200 if valid else 422,
     )
 
 
@@ -175,12 +205,17 @@ def overview_follow_ups():
     status = request.args.get("status", "active")
     if status not in FOLLOW_UP_FILTERS:
         status = "active"
+    kind = request.args.get("kind", "")
+    if kind not in FOLLOW_UP_KINDS:
+        kind = ""
     now = utcnow()
     statement = select(FollowUp).join(NpsResponse, NpsResponse.id == FollowUp.response_id)
     if status == "active":
         statement = statement.where(FollowUp.status.in_((OPEN, CONTACTED)))
     else:
         statement = statement.where(FollowUp.status == status)
+    if kind:
+        statement = statement.where(FollowUp.kind == kind)
     if current_user.role not in (MARKETER, ADMIN):
         team = select(User.id).where(User.manager_id == current_user.id)
         statement = statement.where(or_(FollowUp.assignee_id == current_user.id, FollowUp.assignee_id.in_(team)))
@@ -193,10 +228,11 @@ def overview_follow_ups():
         ).order_by(overdue_first, FollowUp.due_at, FollowUp.id),
         scalars=True,
     )
+    args = {name: value for name, value in (("status", status), ("kind", kind)) if value and value != "active"}
     return render(
-        "nps/follow_ups.html", tasks=tasks, chosen_status=status, now=now,
-        args={"status": status} if status != "active" else {},
+        "nps/follow_ups.html", tasks=tasks, chosen_status=status, chosen_kind=kind, now=now, args=args,
         statuses={"active": _("Open and contacted"), OPEN: _("Open"), CONTACTED: _("Contacted"), CLOSED: _("Closed")},
+        kinds={"": _("Alerts and more services"), ALERT: _("Alerts"), UPSELL: _("More services")},
     )
 
 
@@ -217,7 +253,9 @@ def _nps_badge():
             g.nps_unread = _unread_alerts(current_user.id)
         return g.nps_unread
 
-    return {"unread_nps_alerts": unread_nps_alerts}
+    return {"unread_nps_alerts": unread_nps_alerts, "trigger_label": labels.trigger_label,
+            "source_labels": labels.SOURCE_LABELS, "satisfaction_labels": labels.SATISFACTION_LABELS,
+            "outcome_labels": labels.OUTCOME_LABELS, "kind_labels": labels.KIND_LABELS}
 
 
 # --- The short survey by link: staff send it, the customer answers without signing in. ---------

@@ -1,12 +1,18 @@
 """Recording an NPS answer and everything it sets in motion, in the same transaction:
 alerts to the account manager and their manager (in-app and e-mail), a follow-up task with a
-due date, the pause of advocacy asks for an unhappy customer, and the onward invitation for a
-happy one. Flush only; the route commits."""
+due date, the pause of advocacy asks for an unhappy customer, the onward invitation for a
+happy one, and an upsell follow-up when the customer wants more services. Flush only; the route
+commits.
+
+The alert's style comes from the score and the survey's satisfaction together: "dissatisfied"
+alerts like a detractor whatever the score, "more than satisfied" like a promoter; when the two
+disagree the unhappy signal wins. One answer raises at most one alert."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.dates import utcnow
@@ -14,11 +20,47 @@ from app.extensions import db
 from app.i18n import written_locale
 from app.mail import queue_mail
 from app.notifications.services import notify
-from app.nps.models import CLOSED, DETRACTOR, PROMOTER, Alert, FollowUp, NpsResponse, category_for
+from app.nps.labels import trigger_label
+from app.nps.models import (
+    ALERT,
+    CLOSED,
+    DETRACTOR,
+    DETRACTOR_STYLE,
+    DISSATISFIED,
+    MORE_THAN_SATISFIED,
+    PROMOTER,
+    UPSELL,
+    WANTS_MORE,
+    Alert,
+    FollowUp,
+    NpsResponse,
+    category_for,
+)
 from app.urls import external_url
 
 # Working days to follow up: an unhappy customer first.
 FOLLOW_UP_DAYS = {DETRACTOR: 2, PROMOTER: 5}
+UPSELL_DAYS = 3  # working days to get back to a customer who wants more services
+
+
+def alert_trigger(category: str, satisfaction: str | None) -> str | None:
+    """What raises the answer's alert, if anything: the score's segment, or the survey's satisfaction
+    when that says more. The unhappy signal wins; a detractor score that is also dissatisfied is one
+    detractor alert."""
+    if category == DETRACTOR:
+        return DETRACTOR
+    if satisfaction == DISSATISFIED:
+        return DISSATISFIED
+    if category == PROMOTER:
+        return PROMOTER
+    if satisfaction == MORE_THAN_SATISFIED:
+        return MORE_THAN_SATISFIED
+    return None
+
+
+def style_of(trigger: str) -> str:
+    """Detractor- or promoter-style: how urgent the follow-up is and what the alert says."""
+    return DETRACTOR if trigger in DETRACTOR_STYLE else PROMOTER
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -42,10 +84,13 @@ def record_answer(user: User, score: int, reason: str = "", source: str = "chall
     )
     db.session.add(response)
     db.session.flush()
-    if response.category in FOLLOW_UP_DAYS:
-        _raise_alerts(user, response)
-    if response.category == PROMOTER:
+    trigger = alert_trigger(response.category, satisfaction)
+    if trigger is not None:
+        _raise_alerts(user, response, trigger)
+    if trigger == PROMOTER:  # a promoter who also said "dissatisfied" is not thanked for recommending us
         _invite_onward(user)
+    if wants_more:
+        open_upsell(user, response)
     return response
 
 
@@ -55,19 +100,49 @@ def _recipients(user: User) -> list[User]:
     return list({p.id: p for p in people}.values())
 
 
-def _raise_alerts(customer: User, response: NpsResponse) -> None:
+def _raise_alerts(customer: User, response: NpsResponse, trigger: str) -> None:
     recipients = _recipients(customer)
     account_manager = customer.company.account_manager if customer.company else None
-    db.session.add(FollowUp(
-        response_id=response.id, assignee_id=account_manager.id if account_manager else None,
-        due_at=add_working_days(response.created_at, FOLLOW_UP_DAYS[response.category]),
-    ))
+    due = add_working_days(response.created_at, FOLLOW_UP_DAYS[style_of(trigger)])
+    task = FollowUp(response_id=response.id, kind=ALERT, trigger=trigger,
+                    assignee_id=account_manager.id if account_manager else None, due_at=due)
+    db.session.add(task)
     link = external_url("nps.follow_up", response_id=response.id)
     for person in recipients:
         db.session.add(Alert(response_id=response.id, recipient_id=person.id))
         queue_mail(person.email, "nps_alert", person.locale, person=person, customer=customer, response=response,
-                   link=link, due=add_working_days(response.created_at, FOLLOW_UP_DAYS[response.category]))
+                   task=task, style=style_of(trigger), trigger_label=trigger_label, link=link, due=due)
     db.session.flush()
+
+
+def upsell_assignee(customer: User) -> User | None:
+    """Who follows up on interest in more services: the company's account manager while active; else
+    nobody, and marketing and admins see the lead unassigned on the NPS follow-up list."""
+    manager = customer.company.account_manager if customer.company else None
+    return manager if manager is not None and manager.is_active else None
+
+
+def open_upsell(customer: User, response: NpsResponse) -> FollowUp:
+    """The upsell follow-up of an answer, in-app and by e-mail to the account manager in their language.
+    The database allows one per answer (unique response and kind); a second call raises IntegrityError."""
+    manager = upsell_assignee(customer)
+    due = add_working_days(response.created_at, UPSELL_DAYS)
+    task = FollowUp(response_id=response.id, kind=UPSELL, trigger=WANTS_MORE,
+                    assignee_id=manager.id if manager else None, due_at=due)
+    db.session.add(task)
+    db.session.flush()
+    if manager is not None:
+        company = customer.company.name
+        notify(
+            manager, "nps_upsell",
+            f"{customer.name} ({company}) is geïnteresseerd in meer van onze diensten. "
+            f"Neem vóór {due:%d-%m-%Y} contact op en leg de uitkomst vast.",
+            f"{customer.name} ({company}) is interested in more of our services. "
+            f"Get in touch before {due:%Y-%m-%d} and record the outcome.",
+            link=external_url("nps.upsell", response_id=response.id),
+            subject=(f"Interesse in meer diensten: {customer.name}", f"Interested in more services: {customer.name}"),
+        )
+    return task
 
 
 def _invite_onward(customer: User) -> None:
@@ -88,14 +163,14 @@ def latest_response(user_id: int) -> NpsResponse | None:
 
 
 def advocacy_paused_expression(user_id):
-    """SQL for advocacy_paused: 1 when the customer's latest NPS answer is a detractor's whose
-    follow-up is not closed, else 0 or NULL (no answer). `user_id` may be a bound parameter, so other
-    reads can carry it in their own statement (the journey state does)."""
+    """SQL for advocacy_paused: 1 when the customer's latest NPS answer raised a detractor-style alert
+    whose follow-up is not closed, else 0 or NULL (no answer). `user_id` may be a bound parameter, so
+    other reads can carry it in their own statement (the journey state does)."""
     return (
-        select(case((and_(NpsResponse.category == DETRACTOR, FollowUp.status.is_not(None),
+        select(case((and_(FollowUp.status.is_not(None), FollowUp.trigger.in_(DETRACTOR_STYLE),
                           FollowUp.status != CLOSED), 1), else_=0))
         .select_from(NpsResponse)
-        .outerjoin(FollowUp, FollowUp.response_id == NpsResponse.id)  # a response has at most one
+        .outerjoin(FollowUp, and_(FollowUp.response_id == NpsResponse.id, FollowUp.kind == ALERT))  # at most one
         .where(NpsResponse.user_id == user_id)
         .order_by(NpsResponse.created_at.desc(), NpsResponse.id.desc()).limit(1)
         .scalar_subquery()
@@ -120,13 +195,31 @@ def paused_customer_ids():
         select(NpsResponse.user_id)
         .join(latest, latest.c.latest_id == NpsResponse.id)
         .join(FollowUp, FollowUp.response_id == NpsResponse.id)
-        .where(NpsResponse.category == DETRACTOR, FollowUp.status != CLOSED)
+        .where(FollowUp.unhappy_open())
     )
 
 
-def close_follow_up(follow_up: FollowUp, by: User, note: str) -> None:
+def close_follow_up(follow_up: FollowUp, by: User, note: str, outcome: str | None = None) -> None:
     follow_up.status = CLOSED
     follow_up.note = note
+    follow_up.outcome = outcome
     follow_up.closed_at = utcnow()
     follow_up.closed_by_id = by.id
     db.session.flush()
+
+
+UPSELLS_SHOWN = 50  # on the sales follow-up page; the NPS follow-up list pages through them all
+
+
+def open_upsells(viewer: User, limit: int = UPSELLS_SHOWN) -> list[FollowUp]:
+    """Upsell follow-ups not closed yet, of the viewer and of their team, soonest due first. One statement."""
+    team = select(User.id).where(User.manager_id == viewer.id)
+    return list(db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.kind == UPSELL, FollowUp.status != CLOSED,
+               (FollowUp.assignee_id == viewer.id) | FollowUp.assignee_id.in_(team))
+        .options(joinedload(FollowUp.response).joinedload(NpsResponse.user),
+                 joinedload(FollowUp.response).joinedload(NpsResponse.company),
+                 joinedload(FollowUp.assignee))
+        .order_by(FollowUp.due_at, FollowUp.id).limit(limit)
+    ))

@@ -20,7 +20,7 @@ from app.auth.models import CUSTOMER, User
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
-from app.nps.models import CLOSED, DETRACTOR, FollowUp, NpsResponse
+from app.nps.models import DETRACTOR, DISSATISFIED, FollowUp, NpsResponse
 from app.nps.services import latest_response
 from app.referrals.models import Ask, AskStatus, ReferenceCall
 from app.sales.queue import ASK_LEVEL, CLAIM_DAYS  # noqa: F401 (the demo data reads ASK_LEVEL here)
@@ -62,11 +62,11 @@ def pause_reason(customer: User) -> str | None:
     """PAUSED when this customer must not be asked for advocacy now (a detractor, or an open
     detractor follow-up), else None."""
     latest = latest_response(customer.id)
-    if latest is not None and latest.category == DETRACTOR:
+    if latest is not None and (latest.category == DETRACTOR or latest.satisfaction == DISSATISFIED):
         return PAUSED
     still_open = db.session.scalar(
         select(FollowUp.id).join(NpsResponse, NpsResponse.id == FollowUp.response_id)
-        .where(NpsResponse.user_id == customer.id, NpsResponse.category == DETRACTOR, FollowUp.status != CLOSED)
+        .where(NpsResponse.user_id == customer.id, FollowUp.unhappy_open())
         .limit(1)
     )
     return PAUSED if still_open is not None else None

@@ -16,9 +16,11 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from app import dates
 from app.audit.services import record
 from app.auth.models import SALES, Company, User
+from app.dates import utcnow
 from app.extensions import db
 from app.forms import Form, choices, strip
 from app.htmx import redirect_to, render, wants_fragment
+from app.nps.services import open_upsells
 from app.pagination import paginate
 from app.referrals import intake, links, stages
 from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
@@ -317,7 +319,9 @@ def follow_ups():
         .order_by(Referee.follow_up_on, Referee.id).limit(200)
     ))
     asks = due_ask_follow_ups(current_user, today)
-    return render("sales/follow_ups.html", referrals=referrals, asks=asks, today=today, labels=stages.STAGE_LABELS)
+    upsells = open_upsells(current_user)
+    return render("sales/follow_ups.html", referrals=referrals, asks=asks, upsells=upsells, now=utcnow(), today=today,
+                  labels=stages.STAGE_LABELS)
 
 
 

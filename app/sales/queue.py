@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from app.auth.models import CUSTOMER, Company, User
 from app.extensions import db
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
-from app.nps.models import CLOSED, DETRACTOR, PROMOTER, FollowUp, NpsResponse
+from app.nps.models import DETRACTOR, PROMOTER, FollowUp, NpsResponse
 from app.pagination import Page
 from app.referrals.models import AskStatus
 from app.sales.scope import Scope, in_scope
@@ -110,10 +110,11 @@ def _figures(scoped_ids: Select | None):
 
 
 def _open_detractor_follow_up(user_id):
-    """EXISTS: this customer has a detractor answer whose follow-up is not closed yet."""
+    """EXISTS: this customer has a detractor-style answer (a detractor score or "dissatisfied") whose
+    follow-up is not closed yet."""
     return exists(
         select(FollowUp.id).join(NpsResponse, NpsResponse.id == FollowUp.response_id)
-        .where(NpsResponse.user_id == user_id, NpsResponse.category == DETRACTOR, FollowUp.status != CLOSED)
+        .where(NpsResponse.user_id == user_id, FollowUp.unhappy_open())
     )
 
 

@@ -130,8 +130,8 @@ def test_an_approved_contribution_says_so_in_the_subject(client, db, login_as, p
     assert _subjects(db)[-1] == "Quote goedgekeurd: “Wat vind je van ons?”"
 
 
-@pytest.mark.parametrize("score,subject", [(3, "Detractor-alert: Anouk Jansen is ontevreden (NPS 3)"),
-                                           (10, "Promoter-alert: Anouk Jansen zou ons aanbevelen (NPS 10)")])
+@pytest.mark.parametrize("score,subject", [(3, "Detractor-alert: Anouk Jansen is ontevreden (Score 3 — criticaster)"),
+                                           (10, "Promoter-alert: Anouk Jansen zou ons aanbevelen (Score 10 — promoter)")])
 def test_nps_alerts_say_what_happened(app, db, score, subject):
     from app.nps.services import record_answer
 

@@ -71,6 +71,7 @@ def _context(kind: str, user: User) -> dict:
     response = factories.make_nps_response(customer, score=3, reason="Te traag")
     return {
         "user": user, "person": user, "customer": customer, "response": response, "referee": referee,
+        "task": factories.make_follow_up(response), "style": "detractor",
         "link": "http://portal.test/x", "days": 14, "hours": 2, "due": utcnow(), "expires_at": utcnow(),
         "occasion": "Oplevering", "text": "Er is iets gebeurd.", "subject": "Er is iets gebeurd",
         "confirm_link": "http://portal.test/c", "feedback_link": "http://portal.test/f",

@@ -194,7 +194,9 @@ def test_a_promoter_answer_raises_the_promoter_alert_and_the_onward_invitation(c
     assert {a.recipient_id for a in db.session.scalars(select(Alert))} == {setup["manager"].id, setup["lead"].id}
     alert_mails = {m.to_address for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "nps_alert"))}
     assert alert_mails == {"am@example.com", "lead@example.com"}
-    assert db.session.scalars(select(FollowUp)).one().assignee_id == setup["manager"].id
+    tasks = {task.kind: task for task in db.session.scalars(select(FollowUp))}  # GOOD wants more services
+    assert set(tasks) == {"alert", "upsell"} and tasks["alert"].trigger == "promoter"
+    assert tasks["alert"].assignee_id == tasks["upsell"].assignee_id == setup["manager"].id
     onward = db.session.scalars(select(Notification).where(Notification.user_id == setup["kees"].id)).one()
     assert onward.kind == "nps_onward"
     db.session.expire_all()
@@ -222,7 +224,7 @@ def test_the_second_use_of_a_link_gets_a_clear_message_and_changes_nothing(clien
     assert client.get(path).status_code == 410
     answer = db.session.scalars(select(NpsResponse)).one()
     assert answer.score == 10
-    assert db.session.scalar(select(func.count()).select_from(FollowUp)) == 1
+    assert db.session.scalar(select(func.count()).select_from(FollowUp)) == 2  # the alert's and the upsell's
 
 
 def test_an_answer_that_loses_the_race_gets_the_clear_message(client, db, post_form, setup, monkeypatch):
@@ -368,7 +370,7 @@ def test_ten_simultaneous_answers_through_one_link_make_one_response(app, client
     assert sorted(statuses) == [200] + [410] * 9, statuses
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(NpsResponse)) == 1
-    assert db.session.scalar(select(func.count()).select_from(FollowUp)) == 1
+    assert db.session.scalar(select(func.count()).select_from(FollowUp)) == 2  # the alert's and the upsell's
 
 
 def test_the_answer_form_groups_its_radios_and_keeps_the_choices_on_a_422(client, db, post_form, setup):

@@ -62,7 +62,8 @@ def answer(db, person, score, days_ago=0, follow_up=None, reason=""):
     db.session.add(row)
     db.session.flush()
     if follow_up:
-        db.session.add(FollowUp(response_id=row.id, assignee_id=person.company.account_manager_id,
+        db.session.add(FollowUp(response_id=row.id, trigger=row.category if row.category != "passive" else "detractor",
+                                assignee_id=person.company.account_manager_id,
                                 due_at=row.created_at + timedelta(days=2), status=follow_up))
     db.session.commit()
     return row

@@ -57,7 +57,7 @@ def _random_customers(db, world, rng: random.Random, count: int, prefix: str) ->
             db.session.add(row)
             db.session.flush()
             if row.category == "detractor" and rng.random() < 0.7:
-                db.session.add(FollowUp(response_id=row.id, due_at=now, status=rng.choice((OPEN, CLOSED))))
+                db.session.add(FollowUp(response_id=row.id, trigger=row.category, due_at=now, status=rng.choice((OPEN, CLOSED))))
         if rng.random() < 0.4:
             db.session.add(AskStatus(customer_id=person.id,
                                      last_asked_at=now - timedelta(days=rng.choice((10, 89, 91, 200)))

@@ -151,6 +151,7 @@ def _world(app, client, db) -> dict[str, list[str]]:
     invited.invited_at = utcnow()
     answer = factories.make_nps_response(user=klant, score=2, reason="Too slow")
     factories.make_follow_up(answer, assignee=sales)
+    factories.make_follow_up(answer, assignee=sales, kind="upsell", trigger="wants_more")  # the upsell's close form
     referee = factories.make_referee(ambassador, email="referee@example.org", stage=MEETING)
     survey = factories.make_survey(klant, sent_by=sales, expires_at=utcnow() + timedelta(days=7))
     code = ensure_referral_code(ambassador)
@@ -167,7 +168,8 @@ def _world(app, client, db) -> dict[str, list[str]]:
             f"/password/reset/{auth_services.make_token(klant, auth_services.RESET_SALT)}",
         ]
     merge = f"/admin/companies/{duplicate.id}/merge?into={klant.company_id}"
-    return {"anonymous": public, "staff": STAFF_START + [f"/nps/answers/{answer.id}", merge],
+    return {"anonymous": public, "staff": STAFF_START + [f"/nps/answers/{answer.id}", f"/nps/answers/{answer.id}/upsell",
+                                                        merge],
             "customer": ["/", "/terms/accept"]}
 
 
@@ -299,6 +301,7 @@ def test_follow_up_closed_without_a_note_is_the_forms_error(client, db, login_as
     answer = factories.make_nps_response(user=factories.make_user(company=factories.make_company(account_manager=sales)),
                                          score=3)
     factories.make_follow_up(answer, assignee=sales)
+    factories.make_follow_up(answer, assignee=sales, kind="upsell", trigger="wants_more")  # the upsell's close form
     response = post_form(f"/nps/answers/{answer.id}", {"status": "closed"})
     assert response.status_code == 422
     assert "Write a short note" in response.text

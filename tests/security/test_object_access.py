@@ -77,6 +77,7 @@ def world(app, db) -> World:
     i["flagged"] = factories.make_referee(a, "Fenna Flagmarker", email="fenna@ownerco.example", flag=FLAG_OWN_DOMAIN).id
     detractor = factories.make_nps_response(a, score=3, reason="Nps-reason-marker")
     factories.make_follow_up(detractor, assignee=u["sales_a"])
+    factories.make_follow_up(detractor, assignee=u["sales_a"], kind="upsell", trigger="wants_more")
     factories.make_alert(detractor, recipient=u["sales_a"])
     i["nps"] = detractor.id
     factories.make_nps_response(u["promoter_a"], score=10)
@@ -141,6 +142,9 @@ CASES = [
     Case("nps.follow_up", "GET", "/nps/answers/{nps}", OTHER_SALES + NOT_STAFF, owner="sales_a"),
     Case("nps.follow_up", "POST", "/nps/answers/{nps}", OTHER_SALES + NOT_STAFF, owner="sales_a",
          data=(("status", "closed"), ("note", "done"))),
+    Case("nps.upsell", "GET", "/nps/answers/{nps}/upsell", OTHER_SALES + NOT_STAFF, owner="sales_a"),
+    Case("nps.upsell", "POST", "/nps/answers/{nps}/upsell", OTHER_SALES + NOT_STAFF, owner="sales_a",
+         data=(("status", "closed"), ("outcome", "not_now"), ("note", "done"))),
     # marketing's records of a customer
     Case("admin_moderation.queue_review", "POST", "/admin/moderation/{pending}/review", NOT_MARKETING,
          data=(("decision", "approve"),)),
