@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
@@ -34,6 +33,7 @@ from app.referrals.models import (
     ReferralEvent,
     ReferralQuota,
 )
+from app.referrals.names import legacy_person_key, normalise_name, person_key, same_company
 from app.referrals.settings import programme_settings
 from app.urls import external_url
 
@@ -59,21 +59,6 @@ FREE_MAIL = frozenset({
 
 # --- keys ---------------------------------------------------------------------------------------
 
-def _fold(text: str | None) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
-
-
-def person_key(name: str | None, company: str | None) -> str | None:
-    """Name + company, folded: "Anna de Vries, Bouw B.V." and "anna  de vries / bouw bv" match."""
-    name_part, company_part = _fold(name), _fold(company)
-    if not name_part or not company_part:
-        return None
-    return f"{name_part}|{company_part}"[:330]
-
-
 def email_key(email: str | None) -> str | None:
     address = normalise_email(email)
     return address or None
@@ -90,6 +75,7 @@ def key_hash(key: str) -> str:
 
 
 def is_objected(*keys: str | None) -> bool:
+    """Whether one of these keys (an e-mail key, person keys) belongs to someone who objected."""
     hashes = [key_hash(k) for k in keys if k]
     if not hashes:
         return False
@@ -126,6 +112,32 @@ def unseal_token(sealed: str | None) -> str | None:
     return token if isinstance(token, str) and TOKEN_PATTERN.match(token) else None
 
 
+def seal_tokens(tokens: list[str]) -> str:
+    """Several objection-link tokens (one per LinkedIn contact), sealed like `seal_token`."""
+    return _sealer().dumps(list(tokens))
+
+
+def unseal_tokens(sealed: str | None) -> list[str]:
+    """The server-made tokens in `sealed`; [] for anything the server did not make (recently)."""
+    if not sealed:
+        return []
+    try:
+        tokens = _sealer().loads(sealed, max_age=_SEAL_MAX_AGE)
+    except BadSignature:
+        seclog.event("input_validation_fail", "(token)", seclog.current_user_id(), reason="unsigned referee token")
+        return []
+    if not isinstance(tokens, list) or not all(isinstance(t, str) and TOKEN_PATTERN.match(t) for t in tokens):
+        return []
+    return tokens
+
+
+def with_token(intro: Introduction) -> Introduction:
+    """`intro` with a token of its own, so the message made from it carries the real objection link."""
+    if not TOKEN_PATTERN.match(intro.token or ""):
+        intro.token = new_token()
+    return intro
+
+
 # --- guards -------------------------------------------------------------------------------------
 
 def check_not_self(referrer: User, *, name: str, company: str, email: str | None) -> None:
@@ -136,10 +148,11 @@ def check_not_self(referrer: User, *, name: str, company: str, email: str | None
     if email and own_domain and own_domain not in FREE_MAIL and domain_of(email) == own_domain:
         raise ReferralRefused("email", _l(
             "That address is at your own organisation. Introductions are for people at other companies."))
-    if referrer.company and _fold(company) and _fold(company) == _fold(referrer.company.name):
+    if referrer.company and same_company(company, referrer.company.name):
         raise ReferralRefused("company", _l(
             "That is your own company. Introductions are for people at other companies."))
-    if _fold(name) == _fold(referrer.name) and _fold(name):
+    own_name = normalise_name(name, company=False)
+    if own_name and own_name == normalise_name(referrer.name, company=False):
         raise ReferralRefused("name", _l("You cannot introduce yourself. Introduce someone else."))
 
 
@@ -170,12 +183,26 @@ def _flag_for(referrer: User, *, company: str, email: str | None, source: str) -
         own = domain_of(referrer.email)
         if email_key(email) == email_key(referrer.email) or (own and own not in FREE_MAIL and domain_of(email) == own):
             return FLAG_OWN_DOMAIN
-    name = (company or "").strip().lower()
-    if name and db.session.scalar(select(Company.id).where(func.lower(Company.name) == name).limit(1)) is not None:
+    if is_customer_company(company):
         return FLAG_EXISTING_CUSTOMER
     if email and User.by_email(email) is not None:
         return FLAG_EXISTING_CUSTOMER
     return None
+
+
+def is_customer_company(company: str | None) -> bool:
+    """Whether one of our customers' companies has this name, legal form and the like aside.
+    The database narrows the candidates (names that contain the longest word, case aside, at most
+    50); normalise_name decides. A name whose longest word is written with accents in one place
+    and without in the other is not narrowed to, and so not flagged: the flag only asks sales to
+    look first, it refuses nothing."""
+    key = normalise_name(company)
+    if not key:
+        return False
+    word = max(key.split(), key=len)
+    candidates = db.session.scalars(  # `word` is letters and digits only: nothing to escape
+        select(Company.name).where(func.lower(Company.name).like(f"%{word}%")).limit(50))
+    return any(normalise_name(name) == key for name in candidates)
 
 
 # --- adding referees ----------------------------------------------------------------------------
@@ -192,6 +219,7 @@ class Introduction:
     route: str | None = None
     token: str | None = None
     message_locale: str = "nl"
+    message: str = ""  # the first message as the referrer approved it
 
 
 DUPLICATE = _l("Someone already introduced this person to us. Thank you all the same: we are in touch with them.")
@@ -203,7 +231,7 @@ def check_introduction(referrer: User, intro: Introduction, *, source: str, coun
     if source != FROM_SHARE:
         check_not_self(referrer, name=intro.name, company=intro.company, email=intro.email)
     keys = (email_key(intro.email), person_key(intro.name, intro.company))
-    if is_objected(*keys):
+    if is_objected(*keys, legacy_person_key(intro.name, intro.company)):
         raise ReferralRefused("name", _l(
             "We cannot add this person: they asked us not to contact them. Please respect that."))
     known = [Referee.email_key == keys[0]] if keys[0] else []
@@ -227,7 +255,7 @@ def add_referee(referrer: User, intro: Introduction, *, source: str, channel: st
         referrer_id=referrer.id, submission_id=submission_id, source=source, channel=channel, route=intro.route,
         name=intro.name[:120], company=(intro.company or "")[:200], job_role=(intro.job_role or "")[:120],
         linkedin_url=(intro.linkedin_url or "")[:255], email=email_key(intro.email), benefit=intro.benefit or "",
-        may_mention=intro.may_mention, message_locale=intro.message_locale if intro.message_locale in ("nl", "en") else "nl",
+        message=intro.message or "", may_mention=intro.may_mention, message_locale=intro.message_locale if intro.message_locale in ("nl", "en") else "nl",
         email_key=keys[0], person_key=keys[1], token=token, consent_at=utcnow() if consent else None,
         flag=_flag_for(referrer, company=intro.company, email=intro.email, source=source),
     )
@@ -270,41 +298,63 @@ def objection_url(token: str) -> str:
 
 def outreach_message(referrer: User, intro: Introduction, locale: str, *, share_link: str | None = None) -> str:
     """The first message the referee reads, in `locale`: who we are, where we got their name,
-    what is in it for them, and how to object. The referrer approves it word for word."""
+    what is in it for them, and how to object. The referrer approves it word for word, and the
+    approved text is kept on the referee (`Referee.message`, see `approved_message`).
+
+    The referrer's reason (`benefit`) is written to the referee ("what could we do for them?",
+    in the second person). Where the referrer speaks (introduce, inbound) it follows as their own
+    paragraph; where we speak (contact, LinkedIn) it is quoted as the referrer's note. Without a
+    reason the sentence stops after "get in touch": never a "because:" with nothing after it."""
     organisation = identity().name
     token = intro.token or "…"
+    benefit = (intro.benefit or "").strip()
     with force_locale(locale):
         first = (intro.name or "").split(" ")[0]
         lines = [gettext("Hello %(name)s,", name=first), ""]
         if intro.route == "introduce":
             lines.append(gettext(
                 "I would like to introduce you to %(organisation)s. We work with them at %(company)s and I think "
-                "they could help you too: %(benefit)s",
-                organisation=organisation, company=referrer.company.name if referrer.company else "-", benefit=intro.benefit))
+                "they could help you too.",
+                organisation=organisation, company=referrer.company.name if referrer.company else "-"))
+            lines += [benefit] if benefit else []
             lines.append(gettext("Shall I put you in touch? A short call of 15 minutes is enough to see if it fits."))
             lines += ["", gettext("Kind regards,"), referrer.name]
         elif intro.route == "inbound":
-            lines.append(gettext(
-                "We work with %(organisation)s and I think they could help you too: %(benefit)s",
-                organisation=organisation, benefit=intro.benefit))
+            lines.append(gettext("We work with %(organisation)s and I think they could help you too.",
+                                 organisation=organisation))
+            lines += [benefit] if benefit else []
             lines.append(gettext("Have a look, and get in touch with them when it suits you: %(link)s",
                                  link=share_link or "…"))
             lines += ["", gettext("Kind regards,"), referrer.name]
         else:
             if intro.may_mention:
-                lines.append(gettext(
-                    "We are %(organisation)s. %(referrer)s suggested we get in touch, because: %(benefit)s",
-                    organisation=organisation, referrer=referrer.name, benefit=intro.benefit))
+                lines.append(gettext("We are %(organisation)s. %(referrer)s suggested we get in touch with you.",
+                                     organisation=organisation, referrer=referrer.name))
+                if benefit:
+                    lines.append(gettext("%(referrer)s wrote this for you: “%(benefit)s”",
+                                         referrer=referrer.name, benefit=benefit))
             else:
                 lines.append(gettext(
-                    "We are %(organisation)s. Someone in your network suggested we get in touch, because: %(benefit)s",
-                    organisation=organisation, benefit=intro.benefit))
+                    "We are %(organisation)s. Someone in your network suggested we get in touch with you.",
+                    organisation=organisation))
+                if benefit:
+                    lines.append(gettext("They wrote this for you: “%(benefit)s”", benefit=benefit))
             lines.append(gettext("Would a short call of 15 minutes suit you? If not, no problem at all."))
             lines += ["", gettext("Kind regards,"), gettext("The %(organisation)s team", organisation=organisation)]
         lines += ["", gettext(
             "We only keep your name, company and role for this introduction. Rather not hear from us? "
             "Follow this link and we erase your details: %(link)s", link=objection_url(token))]
     return "\n".join(lines)
+
+
+def approved_message(referee: Referee, *, share_link: str | None = None) -> str:
+    """The first message as the referrer approved it; for an introduction from before it was kept,
+    the message made from what is stored about it."""
+    if referee.message:
+        return referee.message
+    return outreach_message(referee.referrer, Introduction(
+        name=referee.name, company=referee.company, benefit=referee.benefit, route=referee.route or "contact",
+        may_mention=referee.may_mention, token=referee.token), referee.message_locale, share_link=share_link)
 
 
 # --- the referee's own actions ------------------------------------------------------------------
@@ -316,7 +366,7 @@ def sign_up_from_link(referrer: User, *, channel: str, name: str, company: str, 
     intro = Introduction(name=name, company=company, email=email, benefit=need, route="inbound",
                          message_locale=locale, may_mention=False)
     keys = (email_key(email), person_key(name, company))
-    if is_objected(*keys):
+    if is_objected(*keys, legacy_person_key(name, company)):
         return None
     existing = db.session.scalar(select(Referee).where(Referee.email_key == keys[0]))
     if existing is not None:
