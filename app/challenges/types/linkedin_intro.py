@@ -88,7 +88,8 @@ class LinkedinIntro(ChallengeType):
                 "tokens": tokens if len(tokens) == len(lines) else []}
 
     def context(self, challenge, user):
-        intro = Introduction(name=str(_l("[their name]")), company="", route="contact", may_mention=True,
+        # A no-break space keeps the placeholder whole where the greeting takes the first word.
+        intro = Introduction(name=str(_l("[their name]")).replace(" ", "\u00a0"), company="", route="contact", may_mention=True,
                              benefit=str(_l("[what we could do for them]")))
         return {"message": outreach_message(user, intro, getattr(user, "locale", None) or "nl")}
 
