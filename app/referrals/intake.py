@@ -1,20 +1,16 @@
-"""Introductions: the keys that recognise a person, the guards (self-referral, objection, duplicate,
-daily cap), adding a referee, the outreach message, and sign-up through a customer's link with its
-double opt-in.
+"""Introductions: the keys that recognise a person (the name rule is in names.py, the referee's
+token in tokens.py), the guards (self-referral, objection, duplicate, daily cap), adding a referee,
+the outreach message, and sign-up through a customer's link with its double opt-in.
 
 Flush only; the route commits once, so a referral, its notifications and its mail are one transaction.
 """
 from __future__ import annotations
 
 import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -35,6 +31,7 @@ from app.referrals.models import (
 )
 from app.referrals.names import legacy_person_key, normalise_name, person_key, same_company
 from app.referrals.settings import programme_settings
+from app.referrals.tokens import TOKEN_PATTERN, new_token
 from app.urls import external_url
 
 
@@ -47,7 +44,6 @@ class ReferralRefused(Exception):
         self.message = message
 
 
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 # Addresses at these domains say nothing about someone's employer.
 FREE_MAIL = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "live.nl", "hotmail.nl", "yahoo.com",
@@ -80,55 +76,6 @@ def is_objected(*keys: str | None) -> bool:
     if not hashes:
         return False
     return db.session.scalar(select(RefereeObjection.id).where(RefereeObjection.key_hash.in_(hashes)).limit(1)) is not None
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(18)[:24]
-
-
-# The referral's confirm step shows the objection link before anything is stored. Its token is
-# made here and travels through the form sealed (signed), so a referrer can never choose it.
-_SEAL_SALT = "referee-token-preview"
-_SEAL_MAX_AGE = 60 * 60 * 24
-
-
-def _sealer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SEAL_SALT)
-
-
-def seal_token(token: str) -> str:
-    return _sealer().dumps(token)
-
-
-def unseal_token(sealed: str | None) -> str | None:
-    """The server-made token in `sealed`, or None for anything the server did not make (recently)."""
-    if not sealed:
-        return None
-    try:
-        token = _sealer().loads(sealed, max_age=_SEAL_MAX_AGE)
-    except BadSignature:
-        seclog.event("input_validation_fail", "(token)", seclog.current_user_id(), reason="unsigned referee token")
-        return None
-    return token if isinstance(token, str) and TOKEN_PATTERN.match(token) else None
-
-
-def seal_tokens(tokens: list[str]) -> str:
-    """Several objection-link tokens (one per LinkedIn contact), sealed like `seal_token`."""
-    return _sealer().dumps(list(tokens))
-
-
-def unseal_tokens(sealed: str | None) -> list[str]:
-    """The server-made tokens in `sealed`; [] for anything the server did not make (recently)."""
-    if not sealed:
-        return []
-    try:
-        tokens = _sealer().loads(sealed, max_age=_SEAL_MAX_AGE)
-    except BadSignature:
-        seclog.event("input_validation_fail", "(token)", seclog.current_user_id(), reason="unsigned referee token")
-        return []
-    if not isinstance(tokens, list) or not all(isinstance(t, str) and TOKEN_PATTERN.match(t) for t in tokens):
-        return []
-    return tokens
 
 
 def with_token(intro: Introduction) -> Introduction:

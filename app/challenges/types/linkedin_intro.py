@@ -16,14 +16,12 @@ from app.referrals.intake import (
     ReferralRefused,
     add_referee,
     check_introduction,
-    new_token,
     outreach_message,
-    seal_tokens,
-    unseal_tokens,
     with_token,
 )
 from app.referrals.links import split_contact
 from app.referrals.models import FROM_LINKEDIN
+from app.referrals.tokens import new_token, seal_tokens, unseal_tokens
 
 LINKEDIN_INTRO_MAX = 10
 

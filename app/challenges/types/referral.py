@@ -19,14 +19,12 @@ from app.referrals.intake import (
     ReferralRefused,
     add_referee,
     check_introduction,
-    new_token,
     outreach_message,
-    seal_token,
-    unseal_token,
     with_token,
 )
 from app.referrals.links import share_link
 from app.referrals.models import FROM_REFERRAL
+from app.referrals.tokens import new_token, seal_token, unseal_token
 
 
 @contextmanager
