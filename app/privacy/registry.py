@@ -111,7 +111,7 @@ def anonymise_referee(referee: Referee) -> None:
     What other rows say about them goes first (forget_referee_mentions)."""
     referee.name, referee.company, referee.job_role, referee.linkedin_url = PLACEHOLDER, "", "", ""
     referee.email = referee.email_key = referee.person_key = None
-    referee.benefit = referee.lost_reason = ""
+    referee.benefit = referee.lost_reason = referee.message = ""
     db.session.execute(update(ReferralEvent).where(ReferralEvent.referee_id == referee.id).values(note="")
                        .execution_options(synchronize_session=False))
 
@@ -210,7 +210,8 @@ REGISTRY: tuple[Coverage, ...] = (
     Coverage("referees", "referrals.json", _l("The people you introduced, as you told us about them, and where each stands."),
              _their(Referee, "referrer_id"), SCRUB,
              fields=("id", "source", "channel", "route", "name", "company", "job_role", "linkedin_url", "email",
-                     "benefit", "may_mention", "message_locale", "stage", "created_at", "stage_changed_at"),
+                     "benefit", "may_mention", "message_locale", "message", "stage", "created_at",
+                     "stage_changed_at"),
              erase=_erase_referees),
     Coverage("referral_events", "referral_history.json", _l("The stages your introductions reached."),
              lambda u: select(ReferralEvent).where(ReferralEvent.referee_id.in_(_referees(u)))

@@ -47,8 +47,10 @@ def _scrub_submissions(referees: list[Referee]) -> None:
 def _scrub(submission, referee: Referee) -> None:
     data = dict(submission.data or {})
     if isinstance(data.get("contacts"), list):  # LinkedIn: several people, drop this one
-        data["contacts"] = [line for line in data["contacts"]
-                            if person_key(*split_contact(line)) != referee.person_key]
+        # Made from the name and company, not read from the record: a record may have lost its key
+        # (a later duplicate when the keys were made anew) and still be named in the answer.
+        key = person_key(referee.name, referee.company)
+        data["contacts"] = [line for line in data["contacts"] if person_key(*split_contact(line)) != key]
         data["erased"] = int(data.get("erased") or 0) + 1
     else:
         data = {"erased": True, "route": data.get("route")}

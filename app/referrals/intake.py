@@ -1,21 +1,16 @@
-"""Introductions: the keys that recognise a person, the guards (self-referral, objection, duplicate,
-daily cap), adding a referee, the outreach message, and sign-up through a customer's link with its
-double opt-in.
+"""Introductions: the keys that recognise a person (the name rule is in names.py, the referee's
+token in tokens.py), the guards (self-referral, objection, duplicate, daily cap), adding a referee,
+the outreach message, and sign-up through a customer's link with its double opt-in.
 
 Flush only; the route commits once, so a referral, its notifications and its mail are one transaction.
 """
 from __future__ import annotations
 
 import hashlib
-import re
-import secrets
-import unicodedata
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -34,7 +29,9 @@ from app.referrals.models import (
     ReferralEvent,
     ReferralQuota,
 )
+from app.referrals.names import legacy_person_key, normalise_name, person_key, same_company
 from app.referrals.settings import programme_settings
+from app.referrals.tokens import TOKEN_PATTERN, new_token
 from app.urls import external_url
 
 
@@ -47,7 +44,6 @@ class ReferralRefused(Exception):
         self.message = message
 
 
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 # Addresses at these domains say nothing about someone's employer.
 FREE_MAIL = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "live.nl", "hotmail.nl", "yahoo.com",
@@ -58,21 +54,6 @@ FREE_MAIL = frozenset({
 
 
 # --- keys ---------------------------------------------------------------------------------------
-
-def _fold(text: str | None) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
-
-
-def person_key(name: str | None, company: str | None) -> str | None:
-    """Name + company, folded: "Anna de Vries, Bouw B.V." and "anna  de vries / bouw bv" match."""
-    name_part, company_part = _fold(name), _fold(company)
-    if not name_part or not company_part:
-        return None
-    return f"{name_part}|{company_part}"[:330]
-
 
 def email_key(email: str | None) -> str | None:
     address = normalise_email(email)
@@ -90,40 +71,18 @@ def key_hash(key: str) -> str:
 
 
 def is_objected(*keys: str | None) -> bool:
+    """Whether one of these keys (an e-mail key, person keys) belongs to someone who objected."""
     hashes = [key_hash(k) for k in keys if k]
     if not hashes:
         return False
     return db.session.scalar(select(RefereeObjection.id).where(RefereeObjection.key_hash.in_(hashes)).limit(1)) is not None
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(18)[:24]
-
-
-# The referral's confirm step shows the objection link before anything is stored. Its token is
-# made here and travels through the form sealed (signed), so a referrer can never choose it.
-_SEAL_SALT = "referee-token-preview"
-_SEAL_MAX_AGE = 60 * 60 * 24
-
-
-def _sealer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SEAL_SALT)
-
-
-def seal_token(token: str) -> str:
-    return _sealer().dumps(token)
-
-
-def unseal_token(sealed: str | None) -> str | None:
-    """The server-made token in `sealed`, or None for anything the server did not make (recently)."""
-    if not sealed:
-        return None
-    try:
-        token = _sealer().loads(sealed, max_age=_SEAL_MAX_AGE)
-    except BadSignature:
-        seclog.event("input_validation_fail", "(token)", seclog.current_user_id(), reason="unsigned referee token")
-        return None
-    return token if isinstance(token, str) and TOKEN_PATTERN.match(token) else None
+def with_token(intro: Introduction) -> Introduction:
+    """`intro` with a token of its own, so the message made from it carries the real objection link."""
+    if not TOKEN_PATTERN.match(intro.token or ""):
+        intro.token = new_token()
+    return intro
 
 
 # --- guards -------------------------------------------------------------------------------------
@@ -136,10 +95,11 @@ def check_not_self(referrer: User, *, name: str, company: str, email: str | None
     if email and own_domain and own_domain not in FREE_MAIL and domain_of(email) == own_domain:
         raise ReferralRefused("email", _l(
             "That address is at your own organisation. Introductions are for people at other companies."))
-    if referrer.company and _fold(company) and _fold(company) == _fold(referrer.company.name):
+    if referrer.company and same_company(company, referrer.company.name):
         raise ReferralRefused("company", _l(
             "That is your own company. Introductions are for people at other companies."))
-    if _fold(name) == _fold(referrer.name) and _fold(name):
+    own_name = normalise_name(name, company=False)
+    if own_name and own_name == normalise_name(referrer.name, company=False):
         raise ReferralRefused("name", _l("You cannot introduce yourself. Introduce someone else."))
 
 
@@ -170,12 +130,26 @@ def _flag_for(referrer: User, *, company: str, email: str | None, source: str) -
         own = domain_of(referrer.email)
         if email_key(email) == email_key(referrer.email) or (own and own not in FREE_MAIL and domain_of(email) == own):
             return FLAG_OWN_DOMAIN
-    name = (company or "").strip().lower()
-    if name and db.session.scalar(select(Company.id).where(func.lower(Company.name) == name).limit(1)) is not None:
+    if is_customer_company(company):
         return FLAG_EXISTING_CUSTOMER
     if email and User.by_email(email) is not None:
         return FLAG_EXISTING_CUSTOMER
     return None
+
+
+def is_customer_company(company: str | None) -> bool:
+    """Whether one of our customers' companies has this name, legal form and the like aside.
+    The database narrows the candidates (names that contain the longest word, case aside, at most
+    50); normalise_name decides. A name whose longest word is written with accents in one place
+    and without in the other is not narrowed to, and so not flagged: the flag only asks sales to
+    look first, it refuses nothing."""
+    key = normalise_name(company)
+    if not key:
+        return False
+    word = max(key.split(), key=len)
+    candidates = db.session.scalars(  # `word` is letters and digits only: nothing to escape
+        select(Company.name).where(func.lower(Company.name).like(f"%{word}%")).limit(50))
+    return any(normalise_name(name) == key for name in candidates)
 
 
 # --- adding referees ----------------------------------------------------------------------------
@@ -192,6 +166,7 @@ class Introduction:
     route: str | None = None
     token: str | None = None
     message_locale: str = "nl"
+    message: str = ""  # the first message as the referrer approved it
 
 
 DUPLICATE = _l("Someone already introduced this person to us. Thank you all the same: we are in touch with them.")
@@ -203,7 +178,7 @@ def check_introduction(referrer: User, intro: Introduction, *, source: str, coun
     if source != FROM_SHARE:
         check_not_self(referrer, name=intro.name, company=intro.company, email=intro.email)
     keys = (email_key(intro.email), person_key(intro.name, intro.company))
-    if is_objected(*keys):
+    if is_objected(*keys, legacy_person_key(intro.name, intro.company)):
         raise ReferralRefused("name", _l(
             "We cannot add this person: they asked us not to contact them. Please respect that."))
     known = [Referee.email_key == keys[0]] if keys[0] else []
@@ -227,7 +202,7 @@ def add_referee(referrer: User, intro: Introduction, *, source: str, channel: st
         referrer_id=referrer.id, submission_id=submission_id, source=source, channel=channel, route=intro.route,
         name=intro.name[:120], company=(intro.company or "")[:200], job_role=(intro.job_role or "")[:120],
         linkedin_url=(intro.linkedin_url or "")[:255], email=email_key(intro.email), benefit=intro.benefit or "",
-        may_mention=intro.may_mention, message_locale=intro.message_locale if intro.message_locale in ("nl", "en") else "nl",
+        message=intro.message or "", may_mention=intro.may_mention, message_locale=intro.message_locale if intro.message_locale in ("nl", "en") else "nl",
         email_key=keys[0], person_key=keys[1], token=token, consent_at=utcnow() if consent else None,
         flag=_flag_for(referrer, company=intro.company, email=intro.email, source=source),
     )
@@ -270,41 +245,63 @@ def objection_url(token: str) -> str:
 
 def outreach_message(referrer: User, intro: Introduction, locale: str, *, share_link: str | None = None) -> str:
     """The first message the referee reads, in `locale`: who we are, where we got their name,
-    what is in it for them, and how to object. The referrer approves it word for word."""
+    what is in it for them, and how to object. The referrer approves it word for word, and the
+    approved text is kept on the referee (`Referee.message`, see `approved_message`).
+
+    The referrer's reason (`benefit`) is written to the referee ("what could we do for them?",
+    in the second person). Where the referrer speaks (introduce, inbound) it follows as their own
+    paragraph; where we speak (contact, LinkedIn) it is quoted as the referrer's note. Without a
+    reason the sentence stops after "get in touch": never a "because:" with nothing after it."""
     organisation = identity().name
     token = intro.token or "…"
+    benefit = (intro.benefit or "").strip()
     with force_locale(locale):
         first = (intro.name or "").split(" ")[0]
         lines = [gettext("Hello %(name)s,", name=first), ""]
         if intro.route == "introduce":
             lines.append(gettext(
                 "I would like to introduce you to %(organisation)s. We work with them at %(company)s and I think "
-                "they could help you too: %(benefit)s",
-                organisation=organisation, company=referrer.company.name if referrer.company else "-", benefit=intro.benefit))
+                "they could help you too.",
+                organisation=organisation, company=referrer.company.name if referrer.company else "-"))
+            lines += [benefit] if benefit else []
             lines.append(gettext("Shall I put you in touch? A short call of 15 minutes is enough to see if it fits."))
             lines += ["", gettext("Kind regards,"), referrer.name]
         elif intro.route == "inbound":
-            lines.append(gettext(
-                "We work with %(organisation)s and I think they could help you too: %(benefit)s",
-                organisation=organisation, benefit=intro.benefit))
+            lines.append(gettext("We work with %(organisation)s and I think they could help you too.",
+                                 organisation=organisation))
+            lines += [benefit] if benefit else []
             lines.append(gettext("Have a look, and get in touch with them when it suits you: %(link)s",
                                  link=share_link or "…"))
             lines += ["", gettext("Kind regards,"), referrer.name]
         else:
             if intro.may_mention:
-                lines.append(gettext(
-                    "We are %(organisation)s. %(referrer)s suggested we get in touch, because: %(benefit)s",
-                    organisation=organisation, referrer=referrer.name, benefit=intro.benefit))
+                lines.append(gettext("We are %(organisation)s. %(referrer)s suggested we get in touch with you.",
+                                     organisation=organisation, referrer=referrer.name))
+                if benefit:
+                    lines.append(gettext("%(referrer)s wrote this for you: “%(benefit)s”",
+                                         referrer=referrer.name, benefit=benefit))
             else:
                 lines.append(gettext(
-                    "We are %(organisation)s. Someone in your network suggested we get in touch, because: %(benefit)s",
-                    organisation=organisation, benefit=intro.benefit))
+                    "We are %(organisation)s. Someone in your network suggested we get in touch with you.",
+                    organisation=organisation))
+                if benefit:
+                    lines.append(gettext("They wrote this for you: “%(benefit)s”", benefit=benefit))
             lines.append(gettext("Would a short call of 15 minutes suit you? If not, no problem at all."))
             lines += ["", gettext("Kind regards,"), gettext("The %(organisation)s team", organisation=organisation)]
         lines += ["", gettext(
             "We only keep your name, company and role for this introduction. Rather not hear from us? "
             "Follow this link and we erase your details: %(link)s", link=objection_url(token))]
     return "\n".join(lines)
+
+
+def approved_message(referee: Referee, *, share_link: str | None = None) -> str:
+    """The first message as the referrer approved it; for an introduction from before it was kept,
+    the message made from what is stored about it."""
+    if referee.message:
+        return referee.message
+    return outreach_message(referee.referrer, Introduction(
+        name=referee.name, company=referee.company, benefit=referee.benefit, route=referee.route or "contact",
+        may_mention=referee.may_mention, token=referee.token), referee.message_locale, share_link=share_link)
 
 
 # --- the referee's own actions ------------------------------------------------------------------
@@ -316,7 +313,7 @@ def sign_up_from_link(referrer: User, *, channel: str, name: str, company: str, 
     intro = Introduction(name=name, company=company, email=email, benefit=need, route="inbound",
                          message_locale=locale, may_mention=False)
     keys = (email_key(email), person_key(name, company))
-    if is_objected(*keys):
+    if is_objected(*keys, legacy_person_key(name, company)):
         return None
     existing = db.session.scalar(select(Referee).where(Referee.email_key == keys[0]))
     if existing is not None:

@@ -63,6 +63,9 @@ class Referee(db.Model):
     benefit: Mapped[str] = mapped_column(Text, default="")  # why they would benefit (referrer) / what they need (referee)
     may_mention: Mapped[bool] = mapped_column(default=False)
     message_locale: Mapped[str] = mapped_column(String(5), default="nl")
+    # The first message exactly as the referrer approved it (empty for introductions from before it
+    # was kept, and for sign-ups through a link: those get one made from the fields above).
+    message: Mapped[str] = mapped_column(Text, default="")
     email_key: Mapped[str | None] = mapped_column(String(254), unique=True)
     person_key: Mapped[str | None] = mapped_column(String(330), unique=True)
     # The referee's own link (objection, confirmation, feedback): random, never guessable.

@@ -129,10 +129,8 @@ def _render_mine(forms=None, status=200):
     page = _my_referrals()
     points = stages.referral_points([r.id for r in page.items], current_user.id)
     messages = {
-        r.id: intake.outreach_message(current_user, intake.Introduction(
-            name=r.name, company=r.company, benefit=r.benefit, route=r.route, may_mention=r.may_mention,
-            token=r.token), r.message_locale, share_link=links.share_link(current_user, "email")
-            if r.route == "inbound" else None)
+        r.id: intake.approved_message(
+            r, share_link=links.share_link(current_user, "email") if r.route == "inbound" and not r.message else None)
         for r in page.items if r.route in ("introduce", "inbound") and r.source != "share"
     }
     return render("referrals/mine.html", page=page, points=points, messages=messages, forms=forms or {},

@@ -183,10 +183,8 @@ def _render_referral(referee: Referee, form: MoveForm, status: int = 200):
     ))
     message = None
     if referee.source != FROM_SHARE:
-        message = intake.outreach_message(referee.referrer, intake.Introduction(
-            name=referee.name, company=referee.company, benefit=referee.benefit, route=referee.route or "contact",
-            may_mention=referee.may_mention, token=referee.token), referee.message_locale,
-            share_link=links.share_link(referee.referrer, "email") if referee.route == "inbound" else None)
+        message = intake.approved_message(
+            referee, share_link=links.share_link(referee.referrer, "email") if referee.route == "inbound" and not referee.message else None)
     points = stages.referral_points([referee.id], referee.referrer_id).get(referee.id, {})
     return render("sales/referral.html", referee=referee, form=form, events=events, message=message,
                   labels=stages.STAGE_LABELS, points=points, flag_labels=FLAG_LABELS, status=status,

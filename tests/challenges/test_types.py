@@ -100,7 +100,8 @@ SPECS = {
     ),
     "linkedin_intro": (
         {},
-        {"contacts": "Anna de Vries — Bouwbedrijf Noord\n\nPiet Jansen — Acme Logistics\n", "agree": "y"},
+        {"contacts": "Anna de Vries — Bouwbedrijf Noord\n\nPiet Jansen — Acme Logistics\n", "agree": "y",
+         "reason": "You are planning the same move to one system that we made last year."},
         {"contacts": "Anna de Vries — Bouwbedrijf Noord"},
         "Give your permission", "Anna de Vries — Bouwbedrijf Noord",
     ),
@@ -135,7 +136,7 @@ STORED = {
                  "linkedin_url": "", "benefit": "They struggle with the same planning chaos we had last year.",
                  "may_mention": True, "route": "introduce", "message_locale": "en"},
     "linkedin_intro": {"contacts": ["Anna de Vries — Bouwbedrijf Noord", "Piet Jansen — Acme Logistics"],
-                       "agree": True},
+                       "agree": True, "reason": "You are planning the same move to one system that we made last year."},
     "share": {"channels": ["linkedin", "qr"], "confirm": True, "show_name": False},
 }
 
@@ -553,7 +554,7 @@ def test_referral_asks_no_email_or_phone_of_the_referee(client, db, login_as):
     assert names == {"csrf_token", "name", "company", "role", "linkedin_url", "benefit", "may_mention", "route",
                      "agreed_contact", "email", "message_locale", "token"}
     assert not re.search(r'<input[^>]*name="email"[^>]*required', form)
-    assert "Why would this person benefit? (value for them, not a favour to us)" in form
+    assert "What could we do for them? (value for them, not a favour to us)" in form
     assert "I introduce you myself (we give you a ready message)" in form
 
 
@@ -585,7 +586,8 @@ def test_linkedin_intro_ten_lines_are_fine(client, db, login_as, post_form, app)
     challenge = new_challenge("linkedin_intro")
     login_as("customer", locale="en")
     contacts = "\n".join(f"Contact {n} — Company {n}" for n in range(10))
-    assert post_form(url(challenge), {"contacts": contacts, "agree": "y"}).status_code == 303
+    answer = {"contacts": contacts, "agree": "y", "approved": "1", "reason": "You want the same overview we have now."}
+    assert post_form(url(challenge), answer).status_code == 303
     [submission] = submissions(challenge)
     assert len(submission.data["contacts"]) == 10 and submission.status == PENDING
     with app.test_request_context():

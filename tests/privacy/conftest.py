@@ -112,7 +112,8 @@ def world(app, client, db, login_as, post_form):
     referee = add_referee(customer, Introduction(
         name="Zyxwv Named Person", company="Zyxwv Prospects", job_role="Zyxwv buyer", email="named@zyxwv.example",
         linkedin_url="https://www.linkedin.com/in/zyxwv-named", benefit=f"{MARKER} thinks they need this",
-        may_mention=True, route="contact", message_locale="en"), source="referral", count_quota=True)
+        may_mention=True, route="contact", message_locale="en", message=f"{MARKER} wrote this for you"),
+        source="referral", count_quota=True)
     tell_account_manager(referee)
     db.session.commit()
     login_as(manager)

@@ -87,3 +87,32 @@ def test_parallel_moves_to_the_same_stage_award_the_milestone_once(app, db):
     rows = db.session.execute(select(PointsEntry.source_type, func.count()).group_by(PointsEntry.source_type)).all()
     assert dict(rows) == {"referral_meeting": 1, "referral_opportunity": 1, "referral_won": 1}
     assert db.session.scalar(select(func.sum(PointsEntry.points))) == 50 + 100 + 250
+
+
+LEGAL_FORMS = ["Visser Installatietechniek", "Visser Installatietechniek B.V.", "Visser Installatietechniek BV",
+               "VISSER INSTALLATIETECHNIEK b.v.", "Visser Installatietechniek Holding", "Visser Installatietechniek Groep",
+               "Visser Installatietechniek Holding B.V.", "Visser-Installatietechniek", "Visser Installatietechniek N.V.",
+               "Visser Installatietechniek V.O.F."]
+
+
+def test_twenty_introductions_of_one_person_under_different_legal_forms_make_one_referee(app, db):
+    challenge = make_challenge(make_level(3), "referral", repeatable=True, config={"repeat_after_days": 0})
+    keys = iter([make_user("customer", locale="en").get_id() for _ in range(WORKERS)])
+    companies = iter(LEGAL_FORMS * 2)
+    names = iter(["Mark Visser", "mark  visser", "MARK VISSER", "Mark Visser."] * 5)
+    db.session.commit()
+    url = f"/challenges/{challenge.id}"
+
+    def submit():
+        client = _client_for(app, next(keys))
+        data = {**INTRO, "name": next(names), "company": next(companies), "csrf_token": csrf_token(app, client)}
+        response = client.post(url, data=data)
+        return response.status_code, "Someone already introduced this person" in response.text
+
+    results = run_at_once(app, WORKERS, submit)
+    assert all(isinstance(r, tuple) for r in results), results
+    codes = [code for code, _ in results]
+    assert codes.count(303) == 1, codes
+    assert all(code == 422 and refused for code, refused in results if code != 303)
+    assert db.session.scalars(select(Referee.person_key)).all() == ["mark visser|visser installatietechniek"]
+    assert db.session.scalar(select(func.count(Submission.id))) == 1

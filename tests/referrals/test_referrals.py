@@ -293,13 +293,17 @@ def test_my_referrals_has_a_fixed_query_budget(client, db, app, referrer):
 
 # --- LinkedIn introductions ---------------------------------------------------------------------
 
+REASON = "You are looking for a partner for the maintenance of your buildings."
+
+
 def test_linkedin_contacts_become_referees_and_the_message_is_shown(client, db, post_form, level3, referrer):
     challenge = make_challenge(level3, "linkedin_intro", points=50)
     db.session.commit()
     page = client.get(url(challenge)).text
     assert "The message your contacts will read" in page and "Anouk Jansen suggested we get in touch" in page
 
-    response = post_form(url(challenge), {"contacts": "Piet Jansen — Jansen BV\nKaren Smit, Smit Logistiek", "agree": "y"})
+    response = post_form(url(challenge), {"contacts": "Piet Jansen — Jansen BV\nKaren Smit, Smit Logistiek", "agree": "y",
+                                          "reason": REASON, "approved": "1"})
     assert response.status_code == 303
     assert [(r.name, r.company, r.source) for r in referees(db)] == [
         ("Piet Jansen", "Jansen BV", "linkedin"), ("Karen Smit", "Smit Logistiek", "linkedin")]
@@ -309,9 +313,10 @@ def test_linkedin_contacts_become_referees_and_the_message_is_shown(client, db, 
 def test_a_linkedin_contact_without_company_or_of_your_own_company_is_refused(client, db, post_form, level3, referrer):
     challenge = make_challenge(level3, "linkedin_intro", points=50)
     db.session.commit()
-    response = post_form(url(challenge), {"contacts": "Piet Jansen", "agree": "y"})
+    response = post_form(url(challenge), {"contacts": "Piet Jansen", "agree": "y", "reason": REASON})
     assert response.status_code == 422 and "has no company" in response.text
-    response = post_form(url(challenge), {"contacts": "Piet Jansen — Zorggroep Oost", "agree": "y"})
+    response = post_form(url(challenge), {"contacts": "Piet Jansen — Zorggroep Oost", "agree": "y", "reason": REASON,
+                                          "approved": "1"})
     assert response.status_code == 422 and "That is your own company" in response.text
     assert "Piet Jansen — Zorggroep Oost" in response.text
     assert referees(db) == []

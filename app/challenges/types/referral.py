@@ -19,13 +19,12 @@ from app.referrals.intake import (
     ReferralRefused,
     add_referee,
     check_introduction,
-    new_token,
     outreach_message,
-    seal_token,
-    unseal_token,
+    with_token,
 )
 from app.referrals.links import share_link
 from app.referrals.models import FROM_REFERRAL
+from app.referrals.tokens import new_token, seal_token, unseal_token
 
 
 @contextmanager
@@ -46,6 +45,12 @@ REFERRAL_ROUTES = {
 
 MESSAGE_LANGUAGES = {"nl": _l("Dutch"), "en": _l("English")}
 
+# The reason goes into the message to them as it is written: so it is asked as words to them.
+BENEFIT_LABEL = _l("What could we do for them? (value for them, not a favour to us)")
+BENEFIT_HINT = _l("Write it to them: they read it in the message. For example: “You are looking for …, and they "
+                  "helped us with exactly that.”")
+BENEFIT_MISSING = _l("Tell us what we could do for them.")
+
 
 def intro_from(data: dict) -> Introduction:
     return Introduction(
@@ -54,6 +59,12 @@ def intro_from(data: dict) -> Introduction:
         may_mention=bool(data.get("may_mention")), route=data.get("route"), token=data.get("token"),
         message_locale=data.get("message_locale") or "nl",
     )
+
+
+def message_for(user, intro: Introduction) -> str:
+    """The message the referrer approves: the same function for the preview and what is stored."""
+    link = share_link(user, "email") if intro.route == "inbound" else None
+    return outreach_message(user, intro, intro.message_locale, share_link=link)
 
 
 @register
@@ -85,8 +96,8 @@ class Referral(ChallengeType):
             )
             linkedin_url = linkedin_field(_l("Their LinkedIn profile (optional)"))
             benefit = TextAreaField(
-                _l("Why would this person benefit? (value for them, not a favour to us)"), filters=[strip],
-                validators=[DataRequired(_l("Tell us why this person would benefit.")), between(20, 1000)],
+                BENEFIT_LABEL, filters=[strip], description=BENEFIT_HINT,
+                validators=[DataRequired(BENEFIT_MISSING), between(20, 1000)],
                 render_kw={"rows": 4},
             )
             may_mention = BooleanField(_l("You may mention my name"))
@@ -139,9 +150,7 @@ class Referral(ChallengeType):
         if unseal_token(form.token.data) is None:
             form.token.data = seal_token(new_token())
         intro = intro_from(self.to_data(form, challenge, user))
-        link = share_link(user, "email") if intro.route == "inbound" else None
-        return {"message": outreach_message(user, intro, intro.message_locale, share_link=link),
-                "language": MESSAGE_LANGUAGES.get(intro.message_locale, "")}
+        return {"message": message_for(user, intro), "language": MESSAGE_LANGUAGES.get(intro.message_locale, "")}
 
     def check(self, data, user):
         with refusals_on_the_form():
@@ -149,9 +158,10 @@ class Referral(ChallengeType):
 
     def after_submit(self, submission, user):
         data = dict(submission.data)
+        intro = with_token(intro_from(data))
+        intro.message = message_for(user, intro)  # the text the preview showed, from the same answer
         with refusals_on_the_form():
-            referee = add_referee(user, intro_from(data), source=FROM_REFERRAL, submission_id=submission.id,
-                                  checked=True)
+            referee = add_referee(user, intro, source=FROM_REFERRAL, submission_id=submission.id, checked=True)
         if data.get("may_mention"):
             # The proof of the permission: the wording agreed to, in the language shown, and the route.
             record_grant(submission, gettext("You may mention my name"), FROM_CHALLENGE,
