@@ -54,6 +54,7 @@ SAMPLE_ARGS = {
 from tests.access_tables import (  # noqa: E402
     analytics,
     designer,
+    feedback,
     identity,
     moderation,
     participants,
@@ -64,7 +65,7 @@ from tests.access_tables import (  # noqa: E402
     terms,
 )
 
-for _area in (analytics, designer, identity, moderation, participants, people, privacy, referrals, sales_ask, terms):
+for _area in (analytics, designer, feedback, identity, moderation, participants, people, privacy, referrals, sales_ask, terms):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)
