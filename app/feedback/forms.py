@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from app.feedback.models import IDEA, MESSAGE_MAX, MESSAGE_MIN, PRAISE, PROBLEM, REPLY_MAX
 from app.forms import Form, RadioOne, choices, max_length, strip
@@ -25,7 +25,7 @@ class FeedbackForm(Form):
         _l("Your message"),
         filters=[strip],
         validators=[
-            InputRequired(_l("Write your message.")),
+            DataRequired(_l("Write your message.")),
             Length(min=MESSAGE_MIN, max=MESSAGE_MAX,
                    message=_l("Write between %(min)d and %(max)d characters.", min=MESSAGE_MIN, max=MESSAGE_MAX)),
         ],

@@ -45,11 +45,16 @@ def _context(**extra) -> dict:
     return {"kinds": kind_labels(), "statuses": status_labels(), "reply_max": REPLY_MAX, **extra}
 
 
-def _render_queue(status: int = 200, forms: dict | None = None):
+def _render_queue(status: int = 200, forms: dict | None = None, handled: Feedback | None = None):
+    """The queue; `handled` is the message a form was sent for, shown first when the filters would leave it out
+    (answered by someone else meanwhile, or on another page), so its errors and the text typed are never lost."""
     filters = _filters()
     page = paginate(services.queue_statement(filters["status"], filters["kind"]), per_page=PER_PAGE, scalars=True)
-    return render("feedback/queue.html", status=status, page=page, filters=filters, args=_filter_args(filters),
-                  forms=forms or {}, **_context())
+    items = list(page.items)
+    if handled is not None and handled not in items:
+        items.insert(0, handled)
+    return render("feedback/queue.html", status=status, page=page, items=items, filters=filters,
+                  args=_filter_args(filters), forms=forms or {}, **_context())
 
 
 @bp.route("/admin/feedback")
@@ -89,7 +94,7 @@ def _answer_item(feedback: Feedback, status: int, form: HandleForm | None = None
                       category=category, focus=True, page=None, args=_filter_args(_filters()), **_context())
     if message:
         flash(message, category)
-    return _render_queue(status=status, forms={feedback.id: form} if form else None)
+    return _render_queue(status=status, forms={feedback.id: form} if form else None, handled=feedback)
 
 
 @bp.route("/admin/feedback/<int:feedback_id>", methods=["POST"])
