@@ -1,10 +1,12 @@
 """Marketing's feedback queue: read what customers told us, answer them and close, newest first."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from app import nav_counts
 from app.auth.models import ADMIN, MARKETER
@@ -41,8 +43,28 @@ def _filter_args(filters: dict) -> dict:
             if value != {"status": DEFAULT_STATUS, "kind": ALL}[key]}
 
 
+# The customer pages a message is most often sent from, by the name the customer knows them by.
+PAGE_NAMES = {
+    "main.home": _l("My journey"), "journey.challenge": _l("Challenge"), "customer.points": _l("My points"),
+    "customer.badges": _l("Badges"), "customer.rewards": _l("Rewards"), "customer.contributions": _l("My contributions"),
+    "referrals.mine": _l("My referrals"), "customer.profile": _l("My profile"), "customer.leaderboard": _l("Leaderboard"),
+    "feedback.mine": _l("My messages"),
+}
+
+
+def page_name(path: str) -> str | None:
+    """The name of the customer page at `path`, if it is one of the known ones (no query: URL matching only)."""
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
+    except (HTTPException, RequestRedirect):
+        return None
+    name = PAGE_NAMES.get(endpoint)
+    return str(name) if name else None
+
+
 def _context(**extra) -> dict:
-    return {"kinds": kind_labels(), "statuses": status_labels(), "reply_max": REPLY_MAX, **extra}
+    return {"kinds": kind_labels(), "statuses": status_labels(), "reply_max": REPLY_MAX, "page_name": page_name,
+            **extra}
 
 
 def _render_queue(status: int = 200, forms: dict | None = None, handled: Feedback | None = None):

@@ -169,7 +169,8 @@ def people(db):
 def test_the_queue_shows_new_messages_newest_first_with_who_where_and_language(client, db, login_as, people):
     old = make_feedback(people["kees"], "Het zou fijn zijn als de badges uitleg hadden.", locale="nl",
                         page="/badges", created_at=utcnow() - timedelta(days=2))
-    new = make_feedback(people["anna"], "The leaderboard is hard to read on a phone.", kind="problem", locale="en")
+    new = make_feedback(people["anna"], "The leaderboard is hard to read on a phone.", kind="problem", locale="en",
+                        page="/no/such/page")
     legacy = make_feedback(people["anna"], "Written before we knew languages.", locale=None,
                            created_at=utcnow() - timedelta(days=3))
     login_as(people["marketer"])
@@ -178,9 +179,10 @@ def test_the_queue_shows_new_messages_newest_first_with_who_where_and_language(c
         f'id="feedback-{legacy.id}"')
     item = page[page.index(f'id="feedback-{old.id}"'):page.index(f'id="feedback-{legacy.id}"')]
     assert f'href="/participants/{people["kees"].id}"' in item and "Kees Klant" in item and "Bouwbedrijf Noord" in item
-    assert "Written in Dutch" in item and "Sent from /badges" in item
+    assert "Written in Dutch" in item and "Sent from “Badges” (/badges)" in item
     assert '<blockquote class="answer-text" lang="nl">' in item
     assert "They wrote in Dutch: answer in Dutch." in item
+    assert "Sent from /no/such/page" in page[page.index(f'id="feedback-{new.id}"'):page.index(f'id="feedback-{old.id}"')]
     legacy_item = page[page.index(f'id="feedback-{legacy.id}"'):]
     assert '<blockquote class="answer-text">' in legacy_item and "Written in" not in legacy_item.split("</li>")[0]
 
@@ -227,7 +229,8 @@ def test_the_marketing_navigation_counts_new_messages(client, db, login_as, peop
     page = client.get("/admin/moderation").text
     nav = page[page.index('class="admin-nav"'):]
     nav = nav[:nav.index("</nav>")]
-    assert re.search(r'href="/admin/feedback"[^>]*>Feedback <span class="count-badge">2<', nav)
+    assert re.search(r'href="/admin/feedback"[^>]*>Feedback<span id="new-feedback-count"> <span class="count-badge">2<',
+                     nav)
 
 
 def _queue_statements(app, client) -> int:
@@ -345,6 +348,8 @@ def test_the_htmx_answer_swaps_the_item_and_puts_the_focus_on_it(client, db, log
     head = response.text[:response.text.index(">")]
     assert f'id="feedback-{feedback.id}"' in head and "autofocus" in head and 'tabindex="-1"' in head
     assert "Answer sent to Anna Customer." in response.text and "Thanks, noted." in response.text
+    # the navigation's count follows, out of band: nothing new is left
+    assert '<span id="new-feedback-count" hx-swap-oob="true"></span>' in response.text
 
 
 def test_a_boosted_post_is_a_redirect_like_without_javascript(client, db, login_as, post_form, people):
