@@ -416,3 +416,14 @@ def test_five_marketers_answering_at_once_make_one_answer(app, db):
     _db.session.expire_all()
     assert _db.session.scalar(select(func.count(Notification.id))) == 1
     assert _db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "feedback.answer")) == 1
+
+
+def test_the_audit_log_names_the_change_in_the_readers_language_and_links_to_the_message(client, db, login_as,
+                                                                                        post_form, people):
+    feedback = make_feedback(people["anna"], kind="problem")
+    login_as(people["marketer"])
+    assert post_form(f"/admin/feedback/{feedback.id}", {"action": "close", "reply": "Fixed."}).status_code == 303
+    login_as(make_user("admin", locale="nl"))
+    log = client.get("/admin/audit").text
+    assert "Klantfeedback afgerond" in log and "Soort: Probleem, met een antwoord" in log
+    assert f'href="/admin/feedback?status=all#feedback-{feedback.id}"' in log
