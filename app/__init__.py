@@ -32,6 +32,8 @@ from app.config import load_config
 from app.customer import routes as customer
 from app.demo.cli import seed_scale
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from app.feedback import queue as feedback_queue
+from app.feedback import routes as feedback
 from app.htmx import redirect_to
 from app.i18n import install_template_gettext, select_locale
 from app.i18n_content import localized, localized_value
@@ -53,7 +55,8 @@ from app.workspaces import routes as workspaces
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
-                     people_staff, people_companies, identity, voice_answers, reference_offers)
+                     people_staff, people_companies, identity, voice_answers, reference_offers, feedback,
+                     feedback_queue)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -135,6 +135,8 @@ def load_config(instance_path: str) -> dict:
         "RESET_ACCOUNT_RATE_LIMIT": os.environ.get("RESET_ACCOUNT_RATE_LIMIT", "3 per 15 minutes;10 per day"),
         # Opening a customer's link (/r/<code>): per address; each visitor counts once a day anyway.
         "LINK_OPEN_RATE_LIMIT": os.environ.get("LINK_OPEN_RATE_LIMIT", "30 per minute;300 per hour"),
+        # Messages through "tell us", per customer (only messages accepted count).
+        "FEEDBACK_RATE_LIMIT": os.environ.get("FEEDBACK_RATE_LIMIT", "5 per 10 minutes;20 per day"),
         # A reset request answers after at least this long, known address or not (no timing hint).
         "RESET_REQUEST_MIN_SECONDS": float(os.environ.get("RESET_REQUEST_MIN_SECONDS", "0.4")),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none, trust no header).

@@ -83,6 +83,8 @@ def handle_http_exception(error: HTTPException):
         seclog.event("authz_fail", seclog.current_user_id(), request.endpoint or "-")
     if code not in MESSAGES:
         return error
+    if code == 429 and getattr(error, "response", None) is not None:
+        return error.response  # a limit that answers with its own page (a form again, its text intact)
     response = render_error(code)
     if code == 405 and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -62,6 +62,7 @@ def base_config(tmp_dir) -> dict:
         "LOGIN_ACCOUNT_RATE_LIMIT": "100000 per minute",
         "RESET_ACCOUNT_RATE_LIMIT": "100000 per minute",
         "LINK_OPEN_RATE_LIMIT": "100000 per minute",
+        "FEEDBACK_RATE_LIMIT": "100000 per minute",
         "RESET_REQUEST_MIN_SECONDS": 0,  # the reset's time floor has its own test (tests/security)
         "MAIL_DELIVER_ON_COMMIT": False,
         "SERVER_NAME": "portal.test",

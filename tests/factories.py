@@ -16,6 +16,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.dates import today, utcnow
 from app.extensions import db
+from app.feedback.models import ANSWERED, CLOSED, IDEA, Feedback
 from app.identity.models import ProgrammeIdentity
 from app.identity.services import IDENTITY_ID
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
@@ -361,3 +362,19 @@ def make_activity_day(customers: int = 1, day: date | None = None, prev_day: dat
 
 def make_unlock_day(level: Level | None = None, unlocks: int = 1, day: date | None = None) -> UnlockDay:
     return _add(UnlockDay(level_id=(level or make_level(300 + next(_seq))).id, unlocks=unlocks, day=day or today()))
+
+
+# --- feedback ---------------------------------------------------------------------------------------
+
+def make_feedback(user: User | None = None, message: str = "The points page could show what is next.", *,
+                  kind: str = IDEA, locale: str | None = "nl", answered_by: User | None = None, **fields) -> Feedback:
+    """A customer's message; `answered_by` makes it answered (or closed, with status=CLOSED)."""
+    if answered_by is not None:
+        fields.setdefault("status", ANSWERED)
+        fields.setdefault("reply", "Thank you, we will look at it.")
+        fields.setdefault("answered_at", utcnow())
+        fields["answered_by_id"] = answered_by.id
+        if fields["status"] == CLOSED:
+            fields.setdefault("closed_at", utcnow())
+            fields.setdefault("closed_by_id", answered_by.id)
+    return _add(Feedback(user_id=(user or make_user()).id, kind=kind, message=message, locale=locale, **fields))

@@ -54,6 +54,7 @@ SAMPLE_ARGS = {
 from tests.access_tables import (  # noqa: E402
     analytics,
     designer,
+    feedback,
     identity,
     moderation,
     participants,
@@ -67,7 +68,7 @@ from tests.access_tables import (  # noqa: E402
     voice_people,
 )
 
-for _area in (analytics, designer, identity, moderation, participants, people, privacy, referrals, sales_ask, terms,
+for _area in (analytics, designer, feedback, identity, moderation, participants, people, privacy, referrals, sales_ask, terms,
               voice_answers, voice_nps, voice_people):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)

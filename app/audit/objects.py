@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import CUSTOMER, Company, User
 from app.extensions import db
+from app.feedback.models import Feedback
 from app.i18n_content import localized
 from app.identity.models import ProgrammeIdentity
 from app.journey.models import Challenge, Level, Submission
@@ -87,6 +88,8 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
     ObjectType("FollowUp", _l("NPS follow-up"), FollowUp, None,
                lambda o: url_for("nps.upsell" if o.kind == "upsell" else "nps.follow_up", response_id=o.response_id)),
     ObjectType("OutboxMessage", _l("E-mail"), OutboxMessage, None, lambda o: url_for("admin_outbox.index")),
+    ObjectType("Feedback", _l("Customer feedback"), Feedback, None,
+               lambda o: _link(("admin_feedback.queue",), status="all", _anchor=f"feedback-{o.id}")),
     ObjectType("ProgrammeSettings", _l("Programme settings"), ProgrammeSettings, None,
                lambda o: url_for("admin_programme.settings")),
     ObjectType("ProgrammeIdentity", _l("Our organisation"), ProgrammeIdentity, None,

@@ -30,6 +30,7 @@ GROUPS: dict[str, LazyString] = {
     "people": _l("Staff and companies"),
     "sales": _l("Sales"),
     "nps": _l("NPS"),
+    "feedback": _l("Customer feedback"),
     "privacy": _l("Privacy"),
     "programme": _l("Programme"),
     "other": _l("Other"),
@@ -77,6 +78,10 @@ def _reference_call(d: Mapping) -> dict:
     except (TypeError, ValueError):
         day = "–"
     return {"called_on": day, "prospect": d.get("prospect") or "–"}
+def _feedback(d: Mapping) -> dict:
+    kinds = {"idea": _("Idea"), "problem": _("Problem"), "praise": _("Praise")}
+    return {"kind": kinds.get(d.get("kind"), value_text(d.get("kind"))),
+            "answer": _("with an answer") if d.get("answered") else _("without an answer")}
 
 
 # --- what is recorded today ---------------------------------------------------------------------
@@ -156,6 +161,8 @@ register("nps_upsell.closed", "nps", _l("Follow-up about more services closed"),
 register("nps_survey.send", "nps", _l("Survey sent"), _l("“%(occasion)s”: sent to %(sent)s, %(skipped)s skipped"),
          _counted("occasion", "sent", "skipped"))
 
+register("feedback.answer", "feedback", _l("Customer feedback answered"), _l("Kind: %(kind)s"), _feedback)
+register("feedback.close", "feedback", _l("Customer feedback closed"), _l("Kind: %(kind)s, %(answer)s"), _feedback)
 register("privacy.erase", "privacy", _l("Personal data erased"), _l("Erased %(who)s"), _erased_by)
 register("privacy.export", "privacy", _l("Personal data downloaded"))
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import nav_counts
 from app.audit.services import record
 from app.auth.models import ADMIN, MARKETER, SALES, Company, User
 from app.dates import utcnow
@@ -242,15 +243,20 @@ def _unread_alerts(user_id: int) -> int:
     ) or 0
 
 
+nav_counts.register("nps_unread", (MARKETER, SALES, ADMIN), lambda user_id: select(func.count(Alert.id)).where(
+    Alert.recipient_id == user_id, Alert.read_at.is_(None)).scalar_subquery())
+
+
 @bp.app_context_processor
 def _nps_badge():
-    """`unread_nps_alerts()` for the header: one query, only when a staff page asks for it."""
+    """`unread_nps_alerts()` for the header: read with the navigation's other counts, only when a staff
+    page asks for it."""
 
     def unread_nps_alerts() -> int:
         if not current_user.is_authenticated or current_user.role not in (MARKETER, SALES, ADMIN):
             return 0
         if "nps_unread" not in g:
-            g.nps_unread = _unread_alerts(current_user.id)
+            g.nps_unread = nav_counts.nav_count("nps_unread", current_user)
         return g.nps_unread
 
     return {"unread_nps_alerts": unread_nps_alerts, "trigger_label": labels.trigger_label,

@@ -16,6 +16,7 @@ from app.analytics.models import ChallengeView
 from app.audit.models import AuditEntry
 from app.auth.models import Company, User
 from app.extensions import db
+from app.feedback.models import Feedback
 from app.journey.models import LevelUnlock, Submission
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
@@ -232,6 +233,10 @@ REGISTRY: tuple[Coverage, ...] = (
              _their(ReferenceCall, "customer_id"), SCRUB,
              fields=("id", "quarter", "called_on", "prospect", "note", "created_at"),
              erase=_set(ReferenceCall, lambda e: ReferenceCall.customer_id == e.user.id, prospect="", note="")),
+    Coverage("feedback", "feedback.json", _l("The ideas, problems and praise you sent us through “Tell us”, and our answers."),
+             _their(Feedback), DELETE, fields=("id", "kind", "message", "locale", "page", "status", "reply", "created_at",
+                                               "answered_at", "closed_at"),
+             erase=_delete(Feedback, lambda e: Feedback.user_id == e.user.id)),
     Coverage("notifications", "notifications.json", _l("The messages we showed you in the portal."),
              _their(Notification), DELETE, erase=_delete(Notification, lambda e: Notification.user_id == e.user.id)),
     Coverage("outbox_messages", "emails.json", _l("The e-mails we sent you or are about to send."),

@@ -20,6 +20,7 @@ from app.dates import utcnow
 from app.extensions import db
 from app.forms import Form, choices, strip
 from app.htmx import redirect_to, render, wants_fragment
+from app.journey.models import Submission
 from app.nps.services import open_upsells
 from app.pagination import paginate
 from app.referrals import intake, links, stages
@@ -85,6 +86,16 @@ def _referee_or_404(referee_id: int, *, in_pipeline: bool = True) -> Referee:
     if referee is None:
         abort(404)
     return referee
+
+
+def _written_in(referees: list[Referee]) -> dict[int, str]:
+    """The language each referrer wrote their introduction in (their answer's), by referee id, in one query.
+    A share-link sign-up wrote its own words, and old answers may not know it: those are left out."""
+    ids = {r.submission_id for r in referees if r.submission_id and r.source != FROM_SHARE}
+    if not ids:
+        return {}
+    locales = dict(db.session.execute(select(Submission.id, Submission.locale).where(Submission.id.in_(ids))).all())
+    return {r.id: locales[r.submission_id] for r in referees if locales.get(r.submission_id)}
 
 
 def _view() -> str:
@@ -187,6 +198,7 @@ def _render_referral(referee: Referee, form: MoveForm, status: int = 200):
             referee, share_link=links.share_link(referee.referrer, "email") if referee.route == "inbound" and not referee.message else None)
     points = stages.referral_points([referee.id], referee.referrer_id).get(referee.id, {})
     return render("sales/referral.html", referee=referee, form=form, events=events, message=message,
+                  written_in=_written_in([referee]).get(referee.id),
                   labels=stages.STAGE_LABELS, points=points, flag_labels=FLAG_LABELS, status=status,
                   flag_form=FlagForm())
 
@@ -255,7 +267,7 @@ def _render_review(form: FlagForm | None = None, form_for: int | None = None, st
         .order_by(Referee.created_at, Referee.id), per_page=25, scalars=True,
     )
     return render("sales/review.html", page=page, flag_labels=FLAG_LABELS, form=form, form_for=form_for,
-                  status=status)
+                  written_in=_written_in(page.items), status=status)
 
 
 @bp.route("/review")

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 
 from app.dates import utcnow
 from app.extensions import db as _db
+from app.feedback.models import Feedback
 from app.journey.models import Submission
 from app.journey.progress import review_submission
 from app.nps.services import record_answer
@@ -83,6 +84,9 @@ def world(app, client, db, login_as, post_form):
                               "show_name": "y", "channels": ["website"], "agree": "y"})
     answer(post_form, story, {"agree_story": "y", "interview_format": "video_call", "period": "later",
                               "topics": f"How {MARKER} moved off spreadsheets"})
+    response = post_form("/feedback/new", {"kind": "problem", "message": f"{MARKER} cannot find the points page",
+                                           "page": "/points"})
+    assert response.status_code == 303, response.text[:2000]
     submission = next(s for s in _submissions(customer) if s.challenge_id == quote.id)
     review_submission(submission, marketer, True, note=f"Lovely, {MARKER}!")
     record_answer(customer, 3, reason=f"{MARKER} is unhappy with support", source="challenge")
@@ -119,6 +123,11 @@ def world(app, client, db, login_as, post_form):
     login_as(manager)
     response = post_form(f"/sales/referrals/{referee.id}/stage",
                          {"from_stage": "new", "to_stage": "meeting", "note": f"Met them, thanks to {MARKER}"})
+    assert response.status_code == 303, response.text[:2000]
+    db.session.commit()
+    login_as(marketer)  # marketing answers the customer's feedback (an audit entry and a notification)
+    feedback = db.session.scalar(select(Feedback).where(Feedback.user_id == customer.id))
+    response = post_form(f"/admin/feedback/{feedback.id}", {"action": "answer", "reply": f"Dear {MARKER}: under Menu."})
     assert response.status_code == 303, response.text[:2000]
     db.session.commit()
     return dict(customer=customer, manager=manager, admin=admin, bystander=bystander, referee_id=referee.id,

@@ -159,6 +159,7 @@ def _world(app, client, db) -> dict[str, list[str]]:
     factories.make_user("sales", password=None, email="invited.colleague@example.org")  # resend (staff)
     factories.make_user("marketer", is_active=False, email="former.colleague@example.org")  # reactivate (staff)
     duplicate = factories.make_company("Van Dijk Bouw (dubbel)", account_manager=sales)  # the merge preview
+    factories.make_feedback(klant, "Where do I see my next reward?")  # answer or close in the feedback queue
     db.session.commit()
     with app.test_request_context():
         public = [

@@ -31,11 +31,11 @@ from tests.conftest import csrf_token
 MARKERS = ("Ottoline Ownermarker", "ottoline@ownerco.example", "Ownerco Markers BV", "Priscilla Promomarker",
            "Answer-marker-7731", "Rhiannon Refmarker", "Refco Markers", "rhiannon@refco.example",
            "Nps-reason-marker", "Ask-note-marker", "Quote-marker-4410", "import.person@markers.example",
-           "Fenna Flagmarker")
+           "Fenna Flagmarker", "Feedback-marker-5150")
 # A's own customer knows these (her name is in her own header); everyone else must not see them.
 HERS = {"Ottoline Ownermarker", "ottoline@ownerco.example", "Ownerco Markers BV", "Answer-marker-7731",
         "Quote-marker-4410", "Rhiannon Refmarker", "Refco Markers", "rhiannon@refco.example", "Nps-reason-marker",
-        "Fenna Flagmarker"}
+        "Fenna Flagmarker", "Feedback-marker-5150"}
 KNOWN_TO = {"cust_a": HERS, "promoter_a": {"Priscilla Promomarker", "Ownerco Markers BV"}}  # her colleague
 REFUSED = (403, 404)
 
@@ -91,6 +91,7 @@ def world(app, db) -> World:
                                     "people.csv", False, u["marketer"], max_bytes=1_000_000)
     i["report"] = entry.id
     i["company_a"], i["staff_a"] = company_a.id, u["sales_a"].id
+    i["feedback"] = factories.make_feedback(a, "Feedback-marker-5150 about the points page").id
     i["dead_mail"] = factories.make_outbox_message(a.email, status=DEAD, attempts=9, last_error="550 refused").id
     db.session.commit()
     return w
@@ -150,6 +151,8 @@ CASES = [
          data=(("decision", "approve"),)),
     Case("admin_moderation.fulfilment_fulfil", "POST", "/admin/fulfilment/{redemption}/fulfil", NOT_MARKETING),
     Case("admin_moderation.fulfilment_cancel", "POST", "/admin/fulfilment/{redemption}/cancel", NOT_MARKETING),
+    Case("admin_feedback.queue_handle", "POST", "/admin/feedback/{feedback}", NOT_MARKETING, owner="marketer",
+         data=(("action", "close"),)),
     Case("admin_participants.index_deactivate", "POST", "/admin/participants/{cust_a}/deactivate", NOT_MARKETING),
     Case("admin_participants.index_reactivate", "POST", "/admin/participants/{cust_a}/reactivate", NOT_MARKETING),
     Case("admin_participants.index_resend", "POST", "/admin/participants/{cust_a}/resend", NOT_MARKETING),
@@ -214,10 +217,10 @@ TOKENS = {"auth.accept_invitation", "auth.reset_password", "referrals.landing", 
 # Lists and pages where A's things would show up if scoping failed, per party that must not see them.
 LISTS = {
     "cust_b": ["/", "/points", "/badges", "/rewards", "/contributions", "/referrals", "/profile", "/leaderboard",
-               "/challenges/{challenge}"],
-    "colleague_b": ["/", "/contributions", "/referrals", "/challenges/{challenge}"],
+               "/challenges/{challenge}", "/feedback"],
+    "colleague_b": ["/", "/contributions", "/referrals", "/challenges/{challenge}", "/feedback"],
     "promoter_a": ["/", "/points", "/rewards", "/contributions", "/referrals", "/profile", "/leaderboard",
-                   "/challenges/{challenge}"],
+                   "/challenges/{challenge}", "/feedback"],
     "sales_b": ["/sales", "/sales/ask", "/sales/pipeline", "/sales/pipeline?view=table", "/sales/pipeline.csv",
                 "/sales/review", "/sales/follow-ups", "/nps", "/nps/alerts", "/nps/follow-ups", "/nps/surveys/new",
                 "/answers", "/answers/{challenge}", "/answers/{challenge}?q=marker", "/answers/{challenge}/export",
@@ -228,7 +231,8 @@ LISTS = {
 }
 # The same pages do show A's things to A's side (so the lists above are not empty by accident).
 OWN_LISTS = {
-    "cust_a": [("/contributions", "Quote-marker-4410"), ("/referrals", "Rhiannon Refmarker")],
+    "cust_a": [("/contributions", "Quote-marker-4410"), ("/referrals", "Rhiannon Refmarker"),
+               ("/feedback", "Feedback-marker-5150")],
     "sales_a": [("/sales/pipeline?view=table", "Rhiannon Refmarker"), ("/sales/review", "Fenna Flagmarker"), ("/sales/ask", "Priscilla Promomarker"),
                 ("/sales/follow-ups", "Priscilla Promomarker"), ("/nps/follow-ups", "Ottoline Ownermarker"),
                 ("/answers/{challenge}", "Answer-marker-7731"), ("/answers/{challenge}/export", "Answer-marker-7731"),
