@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -28,6 +28,12 @@ CHANNELS = ("email", "linkedin", "whatsapp", "qr", "other")
 FLAG_OWN_DOMAIN, FLAG_EXISTING_CUSTOMER = "own_domain", "existing_customer"
 FLAGS = (FLAG_OWN_DOMAIN, FLAG_EXISTING_CUSTOMER)
 
+# How a referral came about (seed 003): sales asked for it, the customer came with it on their own,
+# sales received it (by phone, in a meeting …), or it arrived through a share link or LinkedIn.
+ASKED, PROACTIVE, RECEIVED, VIA_SHARE, VIA_LINKEDIN = "asked", "proactive", "received", "share", "linkedin"
+ORIGINS = (ASKED, PROACTIVE, RECEIVED, VIA_SHARE, VIA_LINKEDIN)
+CURRENCIES = ("EUR",)
+
 ASK_CHANNELS = ("phone", "video_call", "meeting", "email")
 ASK_OUTCOMES = ("yes", "no", "later")
 
@@ -44,6 +50,9 @@ class Referee(db.Model):
     __table_args__ = (
         CheckConstraint(f"stage IN {STAGES!r}", name="stage_known"),
         CheckConstraint(f"source IN {SOURCES!r}", name="source_known"),
+        CheckConstraint(f"origin IN {ORIGINS!r}", name="origin_known"),
+        CheckConstraint("deal_value_cents IS NULL OR deal_value_cents >= 0", name="deal_value_not_negative"),
+        CheckConstraint("expected_value_cents IS NULL OR expected_value_cents >= 0", name="expected_value_not_negative"),
         Index("ix_referees_stage_created", "stage", "created_at"),
         Index("ix_referees_referrer_created", "referrer_id", "created_at"),
         Index("ix_referees_flag", "flag"),  # the few flagged referrals waiting for a check
@@ -78,10 +87,20 @@ class Referee(db.Model):
     follow_up_on: Mapped[date | None]
     referrer_feedback: Mapped[str] = mapped_column(Text, default="")
     referee_feedback: Mapped[str] = mapped_column(Text, default="")
+    # How it came about, the ask that led to it (if any), and who in sales works it (by default the
+    # referrer's account manager). Deal values in whole cents of `currency`: expected from the
+    # opportunity on, the real one when won.
+    origin: Mapped[str] = mapped_column(String(10), default=PROACTIVE, server_default=PROACTIVE)
+    ask_id: Mapped[int | None] = mapped_column(ForeignKey("asks.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    expected_value_cents: Mapped[int | None] = mapped_column(BigInteger)
+    deal_value_cents: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    referrer: Mapped[User] = relationship()
+    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referee", order_by="ReferralEvent.id", cascade="all, delete-orphan", passive_deletes=True,
     )
