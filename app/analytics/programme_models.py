@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +20,14 @@ GOAL_METRICS = (INTRODUCTIONS, WON_REFERRALS, APPROVED_QUOTES, REVIEWS, NPS_SCOR
 # Counts grow through the quarter and are measured against the pace; a score and a share are
 # measured as they stand.
 CUMULATIVE_METRICS = (INTRODUCTIONS, WON_REFERRALS, APPROVED_QUOTES, REVIEWS)
+GOAL_LABELS = {
+    "introductions": _l("Introductions"),
+    "won_referrals": _l("Won referrals"),
+    "approved_quotes": _l("Approved quotes"),
+    "reviews": _l("Approved reviews"),
+    "nps": _l("NPS"),
+    "level3_share": _l("Accounts with a level-3 ambassador (%)"),
+}
 
 MAX_CENTS = 10_000_000_000  # 100 million euros: anything above is a typing mistake
 
