@@ -25,13 +25,20 @@ def _team_of(user):
     return func.coalesce(user.manager_id, user.id)
 
 
+def _as_timestamp(column):
+    """A date column as a timestamp at midnight (SQLite's julianday reads the date as it is)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(column, DateTime)
+    return column
+
+
 def _medians(p: Period) -> dict[tuple[str, int | None, str], float]:
     """Median days ask → introduction and introduction → won, per rep and per team: window functions
     number the durations and the middle one (or the mean of the middle two) is the median."""
     asker = aliased(User)
     won = won_at_subquery()
     base = (select(Ask.asked_by_id.label("rep"), _team_of(asker).label("team"), Referee.created_at.label("introduced"),
-                   cast(Ask.asked_on, DateTime).label("asked"), won.c.won_at.label("won_at"))
+                   _as_timestamp(Ask.asked_on).label("asked"), won.c.won_at.label("won_at"))
             .join(Referee, Referee.ask_id == Ask.id)
             .outerjoin(asker, asker.id == Ask.asked_by_id)
             .outerjoin(won, won.c.referee_id == Referee.id)
