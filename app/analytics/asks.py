@@ -33,7 +33,7 @@ def _as_timestamp(column):
 
 
 def _medians(p: Period) -> dict[tuple[str, int | None, str], float]:
-    """Median days ask → introduction and introduction → won, per rep and per team: window functions
+    """Median days ask → introduction and introduction → won, per rep, per team and for all: window functions
     number the durations and the middle one (or the mean of the middle two) is the median."""
     asker = aliased(User)
     won = won_at_subquery()
@@ -44,8 +44,8 @@ def _medians(p: Period) -> dict[tuple[str, int | None, str], float]:
             .outerjoin(won, won.c.referee_id == Referee.id)
             .where(on_days(Ask.asked_on, p))).subquery("linked")
     durations = []
-    for scope in ("rep", "team"):
-        key = base.c[scope]
+    for scope in ("rep", "team", "all"):
+        key = literal(0) if scope == "all" else base.c[scope]
         durations.append(select(literal(scope).label("scope"), key.label("key"), literal("intro").label("kind"),
                                 days_between(base.c.introduced, base.c.asked).label("days")))
         durations.append(select(literal(scope).label("scope"), key.label("key"), literal("won").label("kind"),
@@ -108,6 +108,7 @@ def ask_figures(p: Period) -> dict:
             team[name] += figures[name]
             total[name] += figures[name]
     team_list = sorted((_rates(team) for team in teams.values()), key=lambda t: ((t["name"] or "").lower(), t["id"] or 0))
+    total.update(median_intro=medians.get(("all", 0, "intro")), median_won=medians.get(("all", 0, "won")))
     return {"reps": reps, "teams": team_list, "total": _rates(total)}
 
 

@@ -146,6 +146,7 @@ def test_asks_per_rep_and_team(db):
     assert (team["asks"], team["yes"], team["introductions"], team["won"]) == (4, 2, 3, 1)
     assert team["median_intro"] == pytest.approx(3) and team["median_won"] == pytest.approx(10)  # of 1, 3, 7
     assert figures["total"]["asks"] == 5 and figures["total"]["ask_to_intro"] == pytest.approx(3 / 5)
+    assert figures["total"]["median_intro"] == pytest.approx(3) and figures["total"]["median_won"] == pytest.approx(10)
 
 
 def test_no_asks_no_rows(db):
