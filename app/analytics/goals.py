@@ -182,7 +182,8 @@ def standing(metric: str, actual, target: int, elapsed: float) -> dict:
     if actual is None:
         verdict = None
     elif metric in CUMULATIVE_METRICS:
-        verdict = AHEAD if actual > expected + 1e-9 else ON_PACE if abs(actual - expected) < 0.5 else BEHIND
+        # Within half a unit of the pace is on pace: nobody can be 0.3 of an introduction ahead.
+        verdict = ON_PACE if abs(actual - expected) < 0.5 else AHEAD if actual > expected else BEHIND
     else:
         verdict = AHEAD if actual > target else ON_PACE if actual == target else BEHIND
     progress = None if actual is None or target <= 0 or metric == NPS_SCORE else actual / target
