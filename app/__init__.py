@@ -22,6 +22,8 @@ from app.admin import designer, moderation, outbox, participants, programme
 from app.admin.participants import detail as participant_page
 from app.admin.people import companies as people_companies
 from app.admin.people import staff as people_staff
+from app.analytics import costs_routes as economics
+from app.analytics import goals_routes as goals
 from app.analytics import routes as analytics
 from app.analytics.commands import analytics_rebuild, analytics_rollup
 from app.audit import routes as audit
@@ -56,7 +58,7 @@ from app.workspaces import routes as workspaces
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
                      people_staff, people_companies, identity, voice_answers, reference_offers, feedback,
-                     feedback_queue)
+                     feedback_queue, economics, goals)
 
 
 class Anonymous(AnonymousUserMixin):

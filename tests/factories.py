@@ -12,6 +12,7 @@ from flask import g
 from werkzeug.security import generate_password_hash
 
 from app.analytics.models import ActivityDay, ChallengeView, CompletionDay, PointsDay, RollupState, UnlockDay, ViewDay
+from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
 from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.dates import today, utcnow
@@ -152,6 +153,7 @@ def make_redemption(user: User | None = None, reward: Reward | None = None, *, s
     """A claim as it is stored; the points it spends are not written to the ledger here."""
     reward = reward or make_reward()
     fields.setdefault("points_spent", reward.point_cost or 0)
+    fields.setdefault("unit_cost_cents", reward.unit_cost_cents or 0)
     return _add(Redemption(user=user or make_user(), reward=reward, status=status, **fields))
 
 
@@ -378,3 +380,31 @@ def make_feedback(user: User | None = None, message: str = "The points page coul
             fields.setdefault("closed_at", utcnow())
             fields.setdefault("closed_by_id", answered_by.id)
     return _add(Feedback(user_id=(user or make_user()).id, kind=kind, message=message, locale=locale, **fields))
+
+
+def _unused_month() -> date:
+    """A month no other factory call has used (each call its own), from January 2001 on."""
+    n = next(_seq)
+    return date(2001 + n // 12, n % 12 + 1, 1)
+
+
+def make_programme_cost(month: date | None = None, amount_cents: int = 150_000, *, by: User | None = None,
+                        **fields) -> ProgrammeCost:
+    """A month's running cost (default €1,500)."""
+    return _add(ProgrammeCost(month=(month or _unused_month()).replace(day=1), amount_cents=amount_cents,
+                              entered_by_id=by.id if by else None, **fields))
+
+
+def make_other_wins(month: date | None = None, won: int = 4, *, by: User | None = None, **fields) -> OtherWins:
+    """Deals won in a month without a referral."""
+    return _add(OtherWins(month=(month or _unused_month()).replace(day=1), won=won,
+                          entered_by_id=by.id if by else None, **fields))
+
+
+def make_goal(quarter: str | None = None, metric: str = "introductions", target: int = 10, *,
+              by: User | None = None) -> Goal:
+    """A quarter's target for one metric (each call its own quarter unless given)."""
+    if quarter is None:
+        n = next(_seq)
+        quarter = f"{2001 + n // 4}-Q{n % 4 + 1}"
+    return _add(Goal(quarter=quarter, metric=metric, target=target, entered_by_id=by.id if by else None))

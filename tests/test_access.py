@@ -54,6 +54,7 @@ SAMPLE_ARGS = {
 from tests.access_tables import (  # noqa: E402
     analytics,
     designer,
+    economics,
     feedback,
     identity,
     moderation,
@@ -68,7 +69,7 @@ from tests.access_tables import (  # noqa: E402
     voice_people,
 )
 
-for _area in (analytics, designer, feedback, identity, moderation, participants, people, privacy, referrals, sales_ask, terms,
+for _area in (analytics, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals, sales_ask, terms,
               voice_answers, voice_nps, voice_people):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)

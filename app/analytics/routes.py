@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import dates
-from app.analytics import charts, services
+from app.analytics import charts, economics_csv, services
 from app.analytics.funnel import SORT_KEYS
 from app.analytics.periods import Period
 from app.auth.models import MARKETER, SALES
@@ -31,7 +31,8 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 5 * 366  # five years
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 DIRECTIONS = ("asc", "desc")
-FIGURES = ("participation", "funnel", "challenges", "stages", "channels", "nps", "accounts", "rewards")
+FIGURES = ("participation", "funnel", "challenges", "stages", "channels", "nps", "accounts", "rewards",
+           *economics_csv.FIGURES)
 
 
 def may_read(user) -> bool:
@@ -141,6 +142,11 @@ def _days_filter(value) -> str:
     return days(value)
 
 
+@bp.app_template_filter("analytics_times")
+def _times_filter(value) -> str:
+    return economics_csv.times(value)
+
+
 # --- Labels -------------------------------------------------------------------------------------
 
 def stage_labels() -> dict[str, str]:
@@ -222,7 +228,8 @@ def dashboard():
         "analytics/dashboard.html", choice=choice, figures=figures, period=choice.period,
         previous=choice.period.previous(), charts=build_charts(figures), stage_labels=stage_labels(),
         channel_labels=channel_labels(), kind_labels=kind_labels(), level_name=level_name,
-        challenge_title=challenge_title, figure_names=FIGURES,
+        challenge_title=challenge_title, figure_names=FIGURES, origin_labels=economics_csv.origin_labels(),
+        verdict_labels=economics_csv.verdict_labels(),
     )
 
 
@@ -317,6 +324,9 @@ def export(figure: str):
         return render("analytics/dashboard.html", choice=choice, figures=None, status=422)
     needs = {"stages": "referrals", "channels": "referrals"}.get(figure, figure)
     figures = services.dashboard(choice.period, choice.sort, choice.descending, _locale(), only={needs})
-    header, rows = csv_table(figure, figures)
+    if figure in economics_csv.FIGURES:
+        header, rows = economics_csv.csv_table(figure, figures)
+    else:
+        header, rows = csv_table(figure, figures)
     period = choice.period
     return csv_download(header, rows, f"analytics-{figure}-{period.start.isoformat()}-{period.end.isoformat()}.csv")

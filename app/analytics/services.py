@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from app.analytics import goals
 from app.analytics.advocacy import nps
+from app.analytics.asks import ask_figures, origin_split
+from app.analytics.economics import economics
 from app.analytics.funnel import challenge_table, funnel
 from app.analytics.participation import accounts, participation
 from app.analytics.periods import Period
@@ -25,7 +28,8 @@ def dashboard(p: Period, sort: str = "level", descending: bool = False, locale: 
         # Many small index look-ups whose summed plan cost passes jit_above_cost: compiling them
         # would take longer than running them. For this transaction only.
         db.session.execute(text("SET LOCAL jit = off"))
-    wanted = only or {"participation", "funnel", "challenges", "referrals", "nps", "accounts", "rewards"}
+    wanted = only or {"participation", "funnel", "challenges", "referrals", "nps", "accounts", "rewards",
+                      "economics", "asks", "origins", "goals"}
     figures: dict = {}
     if wanted & {"participation", "referrals"}:
         figures["participation"] = participation(p)
@@ -41,4 +45,12 @@ def dashboard(p: Period, sort: str = "level", descending: bool = False, locale: 
         figures["accounts"] = accounts(p)
     if "rewards" in wanted:
         figures["rewards"] = rewards(p)
+    if "economics" in wanted:
+        figures["economics"] = economics(p)
+    if "asks" in wanted:
+        figures["asks"] = ask_figures(p)
+    if "origins" in wanted:
+        figures["origins"] = origin_split(p)
+    if "goals" in wanted:  # the quarters up to the one the period ends in
+        figures["goals"] = goals.history(goals.Quarter.of(p.end))
     return figures

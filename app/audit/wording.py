@@ -16,8 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from app.analytics.programme_models import GOAL_LABELS
 from app.audit.objects import humanise
 from app.i18n_content import localized_value
+from app.money import money
 from app.nps.labels import OUTCOME_LABELS
 
 # Keys of `details` that are not named facts of their own.
@@ -173,6 +175,34 @@ register("programme.update", "programme", _l("Programme settings changed"), show
 register("mail.retry", "programme", _l("E-mail queued again"), _l("Kind: %(kind)s"))
 
 
+def _amount(d: Mapping) -> dict:
+    """A month's running cost as euros, from the entry's values after the change."""
+    after = d.get("after") if isinstance(d.get("after"), Mapping) else {}
+    cents = after.get("amount_cents")
+    return {"month": d.get("month"), "amount": money(cents) if isinstance(cents, int) else "–"}
+
+
+def _wins(d: Mapping) -> dict:
+    after = d.get("after") if isinstance(d.get("after"), Mapping) else {}
+    return {"month": d.get("month"), "won": after.get("won", "–")}
+
+
+def _goal(d: Mapping) -> dict:
+    values = d.get("after") if isinstance(d.get("after"), Mapping) and d.get("after") else d.get("before")
+    values = values if isinstance(values, Mapping) else {}
+    return {"quarter": d.get("quarter"), "metric": field_value("metric", d.get("metric")),
+            "target": values.get("target", "–")}
+
+
+register("programme_cost.set", "programme", _l("Running cost entered"), _l("Month starting %(month)s: %(amount)s"),
+         _amount)
+register("other_wins.set", "programme", _l("Deals won without a referral entered"),
+         _l("Month starting %(month)s: %(won)s won"), _wins)
+register("goal.set", "programme", _l("Quarterly goal set"), _l("%(quarter)s, %(metric)s: %(target)s"), _goal)
+register("goal.remove", "programme", _l("Quarterly goal removed"), _l("%(quarter)s, %(metric)s (was %(target)s)"),
+         _goal)
+
+
 # --- field names and values ----------------------------------------------------------------------
 FIELD_LABELS: dict[str, LazyString] = {
     "name": _l("Name"), "name_nl": _l("Name (Dutch)"), "name_en": _l("Name (English)"),
@@ -202,6 +232,7 @@ FIELD_LABELS: dict[str, LazyString] = {
 VALUE_LABELS: dict[str, dict[str, LazyString]] = {
     "status": {"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived"),
                "open": _l("Open"), "contacted": _l("Contacted"), "closed": _l("Closed")},
+    "metric": GOAL_LABELS,
     "role": {"customer": _l("Customer"), "marketer": _l("Marketing"), "sales": _l("Sales"), "admin": _l("Admin")},
     "kind": {"material": _l("material change"), "minor": _l("minor change")},
     "stage": {"new": _l("New"), "contacted": _l("Contacted"), "meeting": _l("Meeting"),

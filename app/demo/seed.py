@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.auth import services
 from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES, Company, User
+from app.demo.economics import seed_economics_demo
 from app.demo.identity import seed_identity
 from app.demo.journey import seed_journey
 from app.demo.referrals import seed_referrals_demo
@@ -66,4 +67,5 @@ def seed_demo_data(password: str) -> int:
     added += seed_journey()
     added += seed_referrals_demo()
     added += seed_sales_demo()
+    added += seed_economics_demo()
     return added + seed_terms()

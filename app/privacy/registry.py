@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, or_, select, update
 
 from app.analytics.models import ChallengeView
+from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
 from app.audit.models import AuditEntry
 from app.auth.models import Company, User
 from app.extensions import db
@@ -249,5 +250,14 @@ REGISTRY: tuple[Coverage, ...] = (
                  (AuditEntry.target_type == "User") & (AuditEntry.target_id == u.id),
              )).order_by(AuditEntry.id), SCRUB, fields=("id", "action", "summary", "created_at"),
              erase=_erase_audit),
+    # The programme's economics and goals: only who entered a number is about a person (staff); the
+    # link is cleared when their account goes (SET NULL).
+    Coverage("programme_costs", "programme_costs_entered.json", _l("The monthly running costs you entered."),
+             _their(ProgrammeCost, "entered_by_id"), KEEP, fields=("id", "month", "updated_at")),
+    Coverage("non_referral_wins", "other_wins_entered.json",
+             _l("The monthly counts of deals won without a referral you entered."),
+             _their(OtherWins, "entered_by_id"), KEEP, fields=("id", "month", "updated_at")),
+    Coverage("goals", "goals_entered.json", _l("The quarterly goals you set."),
+             _their(Goal, "entered_by_id"), KEEP, fields=("id", "quarter", "metric", "updated_at")),
 )
 BY_TABLE = {coverage.table: coverage for coverage in REGISTRY}

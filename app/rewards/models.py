@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -68,6 +68,7 @@ class Reward(db.Model):
         CheckConstraint(f"kind IN {REWARD_KINDS!r}", name="kind_known"),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
         CheckConstraint("point_cost IS NULL OR point_cost >= 0", name="cost_not_negative"),
+        CheckConstraint("unit_cost_cents >= 0", name="unit_cost_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,8 @@ class Reward(db.Model):
     kind: Mapped[str] = mapped_column(String(30), default="recognition")
     point_cost: Mapped[int | None]
     stock: Mapped[int | None]  # None: unlimited
+    # What one of these costs the organisation, in euro cents (for the programme's economics).
+    unit_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     level_id: Mapped[int | None] = mapped_column(ForeignKey("levels.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
@@ -92,6 +95,7 @@ class Redemption(db.Model):
         Index("uq_redemptions_user_reward_open", "user_id", "reward_id", unique=True,
               postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'")),
         CheckConstraint(f"status IN {(REQUESTED, FULFILLED, CANCELLED)!r}", name="status_known"),
+        CheckConstraint("unit_cost_cents >= 0", name="unit_cost_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +103,8 @@ class Redemption(db.Model):
     reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id", ondelete="RESTRICT"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=REQUESTED)
     points_spent: Mapped[int] = mapped_column(default=0)
+    # The reward's unit cost when it was claimed: a later price change does not rewrite history.
+    unit_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

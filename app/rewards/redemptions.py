@@ -92,7 +92,8 @@ def claim_reward(user: User, reward: Reward) -> Redemption:
     blocker = reward_blocker(reward, state, claimed)
     if blocker:
         raise RewardError(blocker)
-    redemption = Redemption(user_id=user.id, reward_id=reward.id, points_spent=reward.point_cost or 0)
+    redemption = Redemption(user_id=user.id, reward_id=reward.id, points_spent=reward.point_cost or 0,
+                            unit_cost_cents=reward.unit_cost_cents or 0)
     try:
         with db.session.begin_nested():
             db.session.add(redemption)

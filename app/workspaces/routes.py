@@ -7,6 +7,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from app import dates
+from app.analytics import goals
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.extensions import db
 from app.htmx import render
@@ -59,7 +60,8 @@ def _companies(query):
 @roles(MARKETER)
 def marketing():
     counts = dict(db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all())
-    return render("workspaces/marketing.html", counts=counts, companies=_companies(select(Company)))
+    return render("workspaces/marketing.html", counts=counts, companies=_companies(select(Company)),
+                  card=goals.this_quarter())
 
 
 @bp.route("/sales")
@@ -80,7 +82,7 @@ def sales():
     ).one()
     notes = unread(current_user.id)  # e.g. an account handed over to you or by you
     response = render("workspaces/sales.html", companies=_companies(query), open_referrals=open_referrals,
-                      due=due, to_check=to_check, notes=notes)
+                      due=due, to_check=to_check, notes=notes, card=goals.this_quarter())
     if notes:  # shown once: rendered first, then read (as the NPS alerts page does)
         mark_read(current_user.id)
         db.session.commit()

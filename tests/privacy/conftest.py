@@ -21,10 +21,13 @@ from tests.factories import (
     make_audit_entry,
     make_challenge,
     make_company,
+    make_goal,
     make_level,
     make_notification,
+    make_other_wins,
     make_outbox_message,
     make_points_entry,
+    make_programme_cost,
     make_redemption,
     make_reference_call,
     make_reward,
@@ -110,6 +113,11 @@ def world(app, client, db, login_as, post_form):
         correct_points(customer, marketer, 7, f"Webinar {MARKER} attended", "privacy-world-correction-key")
     make_terms_acceptance(customer, make_terms_version(published_by=marketer), locale="en")
     make_ask_status(customer, claimed_by=manager, last_asked_at=utcnow() - timedelta(days=1))
+    # Numbers staff enter for the economics and goals carry who entered them; the world's person
+    # entered one of each, so their export shows those rows too.
+    make_programme_cost(by=customer)
+    make_other_wins(by=customer)
+    make_goal(by=customer)
     for channel in ("email", "linkedin"):
         record_click(customer, channel)
     # Someone the customer introduced: their details are the customer's answer, and go with it.

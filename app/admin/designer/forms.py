@@ -23,6 +23,7 @@ from app.forms import (
 )
 from app.journey.design import missing_for_publishing
 from app.journey.models import Level
+from app.money import MoneyField
 from app.rewards.badges import BADGE_RULE_LABELS
 from app.rewards.models import CHALLENGE_COMPLETED, LEVEL_REACHED, POINTS_AT_LEAST, REWARD_KINDS, TYPE_COUNT
 from app.rewards.redemptions import REWARD_KIND_LABELS
@@ -194,4 +195,7 @@ class RewardForm(Form):
                              validators=[Optional(), number_between(0, 1_000_000)])
     stock = WholeNumber(_l("Stock"), description=_l("Leave empty for an unlimited number."),
                         validators=[Optional(), number_between(0, 1_000_000)])
+    unit_cost_cents = MoneyField(_l("Cost to us per claim (euros)"), high=100_000_000, description=_l(
+        "What one of these costs the organisation, for the programme's economics. Each claim keeps the cost "
+        "of the day it was made. Leave empty for none."))
     level_id = SelectOne(_l("Available from"), coerce=optional_int, message=_l("Choose one of the levels."))

@@ -21,7 +21,8 @@ from app.rewards.models import MONEY_LIKE_KINDS, Redemption, Reward
 from app.rewards.redemptions import REWARD_KIND_LABELS, money_like_dominates
 from app.security import roles
 
-REWARD_FIELDS = ["name_nl", "name_en", "description_nl", "description_en", "kind", "point_cost", "stock", "level_id"]
+REWARD_FIELDS = ["name_nl", "name_en", "description_nl", "description_en", "kind", "point_cost", "stock", "level_id",
+                 "unit_cost_cents"]
 
 
 @bp.route("/admin/rewards")
@@ -54,6 +55,7 @@ def _apply_reward(form: RewardForm, reward: Reward) -> None:
         setattr(reward, name, getattr(form, name).data or "")
     reward.point_cost = form.point_cost.data
     reward.stock = form.stock.data
+    reward.unit_cost_cents = form.unit_cost_cents.data or 0
     reward.level_id = form.level_id.data
 
 
