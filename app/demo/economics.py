@@ -70,7 +70,7 @@ def seed_economics_demo() -> int:
                                       unit_cost_cents=reward.unit_cost_cents, created_at=now - timedelta(days=days),
                                       updated_at=now - timedelta(days=days - 1)))
             added += 1
-    # Sam asked Anouk 18 days ago; she introduced Eva Mulder, who became a customer 4 days ago.
+    # Sam asked Anouk 18 days ago; she introduced Femke Dijkstra, who became a customer 4 days ago.
     if anouk is not None and sam is not None:
         ask = Ask(customer_id=anouk.id, asked_by_id=sam.id, asked_on=dates.today() - timedelta(days=18),
                   channel="video_call", outcome="yes", note="Denkt direct aan een collega-zorginstelling.",
@@ -78,7 +78,7 @@ def seed_economics_demo() -> int:
         db.session.add(ask)
         db.session.flush()
         eva = add_referee(anouk, Introduction(
-            name="Eva Mulder", company="Mulder Thuiszorg", job_role="Manager bedrijfsvoering",
+            name="Femke Dijkstra", company="Dijkstra Thuiszorg", job_role="Manager bedrijfsvoering",
             benefit="Ze plannen hun wijkteams nog met de hand en zoeken overzicht.",
             may_mention=True, route="contact", message_locale="nl"), source=FROM_REFERRAL, count_quota=False)
         eva.ask_id, eva.origin, eva.owner_id = ask.id, ASKED, sam.id
