@@ -11,7 +11,21 @@ from datetime import date, datetime, timedelta
 from flask import g
 from werkzeug.security import generate_password_hash
 
-from app.analytics.models import ActivityDay, ChallengeView, CompletionDay, PointsDay, RollupState, UnlockDay, ViewDay
+from app.analytics.models import (
+    AccountFirst,
+    ActivityDay,
+    ChallengeCustomer,
+    ChallengeView,
+    CompletionDay,
+    LastActive,
+    NpsDay,
+    PointsDay,
+    PromoterDay,
+    RollupState,
+    UnlockDay,
+    UnlockDuration,
+    ViewDay,
+)
 from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
 from app.dates import today, utcnow
@@ -341,3 +355,30 @@ def make_activity_day(customers: int = 1, day: date | None = None, prev_day: dat
 
 def make_unlock_day(level: Level | None = None, unlocks: int = 1, day: date | None = None) -> UnlockDay:
     return _add(UnlockDay(level_id=(level or make_level(300 + next(_seq))).id, unlocks=unlocks, day=day or today()))
+
+
+def make_nps_day(category: str = "promoter", answers: int = 1, day: date | None = None) -> NpsDay:
+    return _add(NpsDay(category=category, answers=answers, day=day or today()))
+
+
+def make_promoter_day(customers: int = 1, day: date | None = None, acted: bool = False, **fields) -> PromoterDay:
+    return _add(PromoterDay(customers=customers, day=day or today(), acted=acted, **fields))
+
+
+def make_last_active(user: User | None = None, day: date | None = None) -> LastActive:
+    return _add(LastActive(user_id=(user or make_user()).id, day=day or today()))
+
+
+def make_challenge_customer(user: User | None = None, challenge: Challenge | None = None, **fields) -> ChallengeCustomer:
+    return _add(ChallengeCustomer(user_id=(user or make_user()).id, challenge_id=(challenge or make_challenge()).id,
+                                  **fields))
+
+
+def make_unlock_duration(level: Level | None = None, days: float = 1.0, day: date | None = None) -> UnlockDuration:
+    return _add(UnlockDuration(level_id=(level or make_level(400 + next(_seq))).id, days=days, day=day or today()))
+
+
+def make_account_first(company: Company | None = None, level: Level | None = None, **fields) -> AccountFirst:
+    fields.setdefault("first_at", utcnow())
+    return _add(AccountFirst(company_id=(company or make_company()).id, level_id=level.id if level else None,
+                             **fields))

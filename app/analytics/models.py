@@ -1,9 +1,9 @@
 """What analytics needs that the other domains do not record themselves: challenge views."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, UniqueConstraint, insert
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, insert
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
@@ -57,12 +57,15 @@ def record_view(user_id: int, challenge_id: int) -> None:
 # the window's start).
 
 class RollupState(db.Model):
-    """One row: the last day the rollups cover (None: nothing rolled up, everything read live)."""
+    """One row: the last day the rollups cover (None: nothing rolled up, everything read live), and
+    the last day the promoters' advocacy rollup is good for (None after the levels changed: the
+    advocacy figure is then read from the raw tables until the next run)."""
 
     __tablename__ = "analytics_rollup_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     closed_through: Mapped[date | None]
+    promoters_through: Mapped[date | None]
 
 
 class PointsDay(db.Model):
@@ -128,3 +131,77 @@ class UnlockDay(db.Model):
     day: Mapped[date]
     level_id: Mapped[int] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"))
     unlocks: Mapped[int]
+
+
+class NpsDay(db.Model):
+    """NPS answers given on a day, per category (promoter, passive, detractor)."""
+
+    __tablename__ = "analytics_nps_days"
+    __table_args__ = (Index("ix_analytics_nps_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    category: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[int]
+
+
+class PromoterDay(db.Model):
+    """Customers with a promoter answer on a day, by the day of their promoter answer before, whether
+    one of the day's answers was followed by an advocacy action within ADVOCACY_DAYS (as far as the
+    rolled-up days know), and the day of their last such answer before."""
+
+    __tablename__ = "analytics_promoter_days"
+    __table_args__ = (Index("ix_analytics_promoter_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    prev_day: Mapped[date | None]
+    acted: Mapped[bool]
+    prev_acted_day: Mapped[date | None]
+    customers: Mapped[int]
+
+
+class LastActive(db.Model):
+    """Per customer: the last rolled-up day they answered or opened a challenge or made a referral."""
+
+    __tablename__ = "analytics_last_active"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date]
+
+
+class ChallengeCustomer(db.Model):
+    """Per customer and challenge: the last rolled-up day they opened it, and gave an approved answer."""
+
+    __tablename__ = "analytics_challenge_customers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True)
+    last_view: Mapped[date | None]
+    last_approved: Mapped[date | None]
+
+
+class UnlockDuration(db.Model):
+    """A rolled-up level unlock: its day, its level and the days from joining to it (recomputed whole
+    by every rollup run, so a changed join date is followed by the next run)."""
+
+    __tablename__ = "analytics_unlock_durations"
+    __table_args__ = (Index("ix_analytics_unlock_durations_day", "day", "level_id", "days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    level_id: Mapped[int] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"))
+    days: Mapped[float]
+
+
+class AccountFirst(db.Model):
+    """Per company: when its first customer joined (level_id empty), and when one of its customers
+    first reached each level (recomputed whole by every rollup run)."""
+
+    __tablename__ = "analytics_account_firsts"
+    __table_args__ = (Index("ix_analytics_account_firsts_company", "company_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    level_id: Mapped[int | None] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"))
+    first_at: Mapped[datetime]

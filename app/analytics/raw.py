@@ -10,8 +10,10 @@ from sqlalchemy import and_, case, func, literal, select, union_all
 
 from app.analytics.models import ChallengeView
 from app.analytics.periods import Period, count_if, distinct_if, during, on_days
+from app.analytics.promoters import acted
 from app.extensions import db
 from app.journey.models import APPROVED, LevelUnlock, Submission
+from app.nps.models import PROMOTER, NpsResponse
 from app.points.models import PointsEntry
 from app.referrals.models import Referee
 
@@ -99,3 +101,18 @@ def unlock_counts(p: Period):
                distinct_if(during(LevelUnlock.unlocked_at, q), LevelUnlock.user_id).label("new_prev"))
         .group_by(LevelUnlock.level_id).subquery("unlocks")
     )
+
+
+def promoters(p: Period):
+    """A row: customers with a promoter answer in each period (promoters_cur/_prev), and those of
+    them who took an advocacy action within ADVOCACY_DAYS of such an answer (acted_cur/_prev)."""
+    q = p.previous()
+    answer = NpsResponse
+    return db.session.execute(
+        select(
+            distinct_if(during(answer.created_at, p), answer.user_id).label("promoters_cur"),
+            distinct_if(during(answer.created_at, q), answer.user_id).label("promoters_prev"),
+            distinct_if(and_(during(answer.created_at, p), acted(answer)), answer.user_id).label("acted_cur"),
+            distinct_if(and_(during(answer.created_at, q), acted(answer)), answer.user_id).label("acted_prev"),
+        ).where(answer.category == PROMOTER, answer.created_at >= q.since, answer.created_at < p.until)
+    ).one()

@@ -8,14 +8,16 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.analytics import funnel, participation, recent, rollups
+from app.analytics import advocacy, funnel, participation, recent, rollups
 from app.analytics.funnel import SORT_KEYS
 from app.analytics.models import ChallengeView, RollupState
 from app.analytics.periods import Period
 from app.dates import utcnow
 from app.extensions import db
-from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, Challenge
+from app.journey.design import move_level
+from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, Challenge, Level
 from app.journey.progress import decide_submission
+from app.nps.models import NpsResponse
 from tests import factories as f
 from tests.analytics import reference
 
@@ -34,7 +36,10 @@ def random_programme(seed: int) -> dict:
     levels = [f.make_level(position) for position in (1, 2, 3)]
     challenges = [f.make_challenge(rng.choice(levels), points=rng.choice((0, 5, 10)),
                                    status=DRAFT if n == 0 else "published") for n in range(6)]
-    customers = [f.make_user() for _n in range(14)]
+    companies = [f.make_company() for _n in range(5)]
+    customers = [f.make_user(company=rng.choice(companies),
+                             invited_at=_moment(rng, today - timedelta(days=rng.randint(0, DAYS + 30))))
+                 for _n in range(14)]
     staff = f.make_user("marketer")
     days = [today - timedelta(days=n) for n in range(DAYS + 1)]
     pending = []
@@ -59,6 +64,9 @@ def random_programme(seed: int) -> dict:
         for _n in range(rng.randint(0, 2)):
             f.make_referee(customer, created_at=_moment(rng, rng.choice(days)))
         f.make_points_entry(customer, 3, created_at=_moment(rng, rng.choice(days)))  # not for an answer
+        for _n in range(rng.randint(0, 4)):
+            f.make_nps_response(customer, rng.choice((0, 6, 7, 9, 9, 10)),
+                                created_at=_moment(rng, rng.choice(days + [today - timedelta(days=DAYS + 60)])))
     db.session.flush()
     return {"today": today, "pending": pending, "staff": staff}
 
@@ -75,6 +83,8 @@ def periods(today) -> list[Period]:
 def assert_same(today) -> None:
     for p in periods(today):
         assert participation.participation(p) == reference.participation(p), p
+        assert participation.accounts(p) == reference.accounts(p), p
+        assert advocacy.nps(p) == reference.nps(p), p
         assert funnel.funnel(p) == reference.funnel(p), p
         for sort in SORT_KEYS if p.days == 30 else ("level",):
             for descending in (False, True):
@@ -135,6 +145,52 @@ def test_views_recorded_today_are_counted_live(db):
     challenge = db.session.get(Challenge, db.session.scalar(select(ChallengeView.challenge_id).limit(1)))
     f.make_challenge_view(customer, challenge, day=today)
     f.make_submission(customer, challenge, created_at=utcnow())
+    assert_same(today)
+
+
+def test_what_promoters_do_after_the_rollup_counts_at_once(db, monkeypatch):
+    """Advocacy actions and promoter answers after the rolled-up days change earlier answers' advocacy."""
+    monkeypatch.setattr(recent, "MAX_OPEN_DAYS", 10_000)
+    world = random_programme(7)
+    today = world["today"]
+    rollups.rebuild(today - timedelta(days=1))
+    higher = [c for c in db.session.scalars(select(Challenge)) if c.level.position >= 2 and c.status != DRAFT]
+    promoters = list({r.user for r in db.session.scalars(select(NpsResponse).where(NpsResponse.category == "promoter"))})
+    for n, customer in enumerate(promoters[:6]):
+        if n % 3 == 0:
+            f.make_referee(customer, created_at=utcnow())
+        elif n % 3 == 1:
+            f.make_submission(customer, higher[0], status=PENDING, attempt=90 + n, created_at=utcnow())
+        else:
+            f.make_nps_response(customer, 10, created_at=utcnow())
+    f.make_nps_response(f.make_user(), 9, created_at=utcnow())
+    assert_same(today)
+
+
+def test_a_turned_down_answer_stops_counting_as_advocacy(db, monkeypatch):
+    monkeypatch.setattr(recent, "MAX_OPEN_DAYS", 10_000)
+    world = random_programme(8)
+    today = world["today"]
+    rollups.rebuild(today - timedelta(days=2))
+    assert world["pending"]
+    for answer in world["pending"]:
+        decide_submission(answer, world["staff"], approve=False)
+    assert_same(today)
+    rollups.rebuild(today - timedelta(days=2))
+    assert_same(today)
+
+
+def test_moving_a_level_reads_advocacy_raw_until_the_next_run(db, monkeypatch):
+    monkeypatch.setattr(recent, "MAX_OPEN_DAYS", 10_000)
+    world = random_programme(9)
+    today = world["today"]
+    rollups.rebuild(today - timedelta(days=3))
+    lowest = db.session.scalar(select(Level).order_by(Level.position).limit(1))
+    assert move_level(lowest, "down") is not None
+    assert rollups.promoters_through() is None
+    assert_same(today)
+    rollups.advance(today - timedelta(days=2))
+    assert rollups.promoters_through() == today - timedelta(days=2)
     assert_same(today)
 
 

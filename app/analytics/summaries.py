@@ -1,0 +1,143 @@
+"""Small summaries the rollup runs keep beside the daily rollups, so that the few open days can be
+read set-wise instead of looking up each event's history:
+
+- `LastActive`: per customer, the last rolled-up day they were active (answered, opened a
+  challenge, made a referral). "Active on a closed day of the period" is then `day >= start`.
+- `ChallengeCustomer`: per customer and challenge, the last rolled-up day they opened it and gave
+  an approved answer to it.
+- `UnlockDuration`: every rolled-up level unlock with the days from joining to it (the median).
+- `AccountFirst`: per company, when its first customer joined and its customers first reached
+  each level (the accounts figure).
+
+The first two only gain the newly closed days (every new day is later than what they hold); the
+last two are recomputed whole by every run, as a customer's join date or company may change.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import case, delete, func, insert, literal, null, select, union_all
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from app.analytics.models import AccountFirst, ChallengeCustomer, ChallengeView, LastActive, UnlockDuration
+from app.analytics.periods import day_of, days_between, start_of
+from app.auth.models import CUSTOMER, User
+from app.extensions import db
+from app.journey.models import APPROVED, LevelUnlock, Submission
+
+
+def joined_at():
+    """When a customer joined the programme: the invitation, or the account for those never invited."""
+    return func.coalesce(User.invited_at, User.created_at)
+
+
+def _upsert(model):
+    module = sqlite_dialect if db.session.get_bind().dialect.name == "sqlite" else postgresql_dialect
+    return module.insert(model)
+
+
+def advance(since: date | None, through: date, activity_days) -> None:
+    """Bring the summaries to `through`; `since` the first new day (None: from the start), and
+    `activity_days` the (user_id, day) rows of the new days."""
+    if since is not None:
+        db.session.execute(delete(LastActive).where(
+            LastActive.user_id.in_(select(activity_days.c.user_id))))
+    db.session.execute(insert(LastActive).from_select(
+        ["user_id", "day"],
+        select(activity_days.c.user_id, func.max(activity_days.c.day)).where(activity_days.c.user_id.is_not(None))
+        .group_by(activity_days.c.user_id)))
+    _challenge_customers(since, through)
+    _durations(through)
+    _account_firsts(through)
+
+
+def _challenge_customers(since: date | None, through: date) -> None:
+    until = start_of(through + timedelta(days=1))
+    views = select(ChallengeView.user_id.label("user_id"), ChallengeView.challenge_id.label("challenge_id"),
+                   ChallengeView.day.label("view_day"), null().label("approved_day")).where(ChallengeView.day <= through)
+    answers = select(Submission.user_id, Submission.challenge_id, null(), day_of(Submission.created_at)).where(
+        Submission.status == APPROVED, Submission.created_at < until)
+    if since is not None:
+        views = views.where(ChallengeView.day >= since)
+        answers = answers.where(Submission.created_at >= start_of(since))
+    rows = union_all(views, answers).subquery("pair_days")
+    latest = (select(rows.c.user_id, rows.c.challenge_id, func.max(rows.c.view_day), func.max(rows.c.approved_day))
+              .where(rows.c.user_id.is_not(None))
+              .group_by(rows.c.user_id, rows.c.challenge_id))
+    statement = _upsert(ChallengeCustomer).from_select(
+        ["user_id", "challenge_id", "last_view", "last_approved"], latest)
+    table = ChallengeCustomer.__table__
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "challenge_id"],
+        set_={"last_view": func.coalesce(statement.excluded.last_view, table.c.last_view),
+              "last_approved": func.coalesce(statement.excluded.last_approved, table.c.last_approved)}))
+
+
+def approved_on(user_id: int, challenge_id: int, day: date) -> None:
+    """A late review approved an answer given on a rolled-up day."""
+    statement = _upsert(ChallengeCustomer).values(user_id=user_id, challenge_id=challenge_id, last_view=None,
+                                                  last_approved=day)
+    table = ChallengeCustomer.__table__
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "challenge_id"],
+        set_={"last_approved": case((table.c.last_approved.is_(None), statement.excluded.last_approved),
+                                    (table.c.last_approved < statement.excluded.last_approved,
+                                     statement.excluded.last_approved), else_=table.c.last_approved)}))
+
+
+def _durations(through: date) -> None:
+    db.session.execute(delete(UnlockDuration))
+    db.session.execute(insert(UnlockDuration).from_select(
+        ["day", "level_id", "days"],
+        select(day_of(LevelUnlock.unlocked_at), LevelUnlock.level_id, days_between(LevelUnlock.unlocked_at, joined_at()))
+        .join(User, User.id == LevelUnlock.user_id)
+        .where(LevelUnlock.unlocked_at < start_of(through + timedelta(days=1)))))
+
+
+def _account_firsts(through: date) -> None:
+    until = start_of(through + timedelta(days=1))
+    db.session.execute(delete(AccountFirst))
+    db.session.execute(insert(AccountFirst).from_select(
+        ["company_id", "level_id", "first_at"],
+        select(User.company_id, literal(None, type_=db.Integer), func.min(joined_at()))
+        .where(User.role == CUSTOMER, User.company_id.is_not(None), joined_at() < until).group_by(User.company_id)))
+    db.session.execute(insert(AccountFirst).from_select(
+        ["company_id", "level_id", "first_at"],
+        select(User.company_id, LevelUnlock.level_id, func.min(LevelUnlock.unlocked_at))
+        .join(User, User.id == LevelUnlock.user_id)
+        .where(User.company_id.is_not(None), LevelUnlock.unlocked_at < until)
+        .group_by(User.company_id, LevelUnlock.level_id)))
+
+
+def account_rows(unrolled_since):
+    """(company_id, level_id, first_at) per company: rolled up, plus what happened since: customers who
+    joined and levels reached after the rolled-up days (a company's firsts can only get earlier by them)."""
+    return union_all(
+        select(AccountFirst.company_id.label("company_id"), AccountFirst.level_id.label("level_id"),
+               AccountFirst.first_at.label("first_at")),
+        select(User.company_id, literal(None, type_=db.Integer), joined_at())
+        .where(User.role == CUSTOMER, User.company_id.is_not(None), joined_at() >= unrolled_since),
+        select(User.company_id, LevelUnlock.level_id, LevelUnlock.unlocked_at)
+        .join(User, User.id == LevelUnlock.user_id)
+        .where(User.company_id.is_not(None), LevelUnlock.unlocked_at >= unrolled_since),
+    ).subquery("account_rows")
+
+
+def duration_rows(first_day: date, last_day: date, closed_through: date | None, unrolled_since):
+    """(day, level_id, days) per level unlock on the days [first_day, last_day]: rolled up, plus the
+    unlocks after the rolled-up days."""
+    rolled_end = min(last_day, closed_through) if closed_through is not None else None
+    parts = []
+    if rolled_end is not None and rolled_end >= first_day:
+        parts.append(select(UnlockDuration.day.label("day"), UnlockDuration.level_id.label("level_id"),
+                            UnlockDuration.days.label("days"))
+                     .where(UnlockDuration.day >= first_day, UnlockDuration.day <= rolled_end))
+    live_since = max(unrolled_since, start_of(first_day))
+    parts.append(select(day_of(LevelUnlock.unlocked_at).label("day"), LevelUnlock.level_id.label("level_id"),
+                        days_between(LevelUnlock.unlocked_at, joined_at()).label("days"))
+                 .join(User, User.id == LevelUnlock.user_id)
+                 .where(LevelUnlock.unlocked_at >= live_since,
+                        LevelUnlock.unlocked_at < start_of(last_day + timedelta(days=1))))
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("durations")
+
