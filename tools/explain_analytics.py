@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from app import create_app
 from app.analytics.periods import Period
@@ -45,7 +45,6 @@ def main(argv: list[str]) -> None:
             for (line,) in cursor.fetchall():
                 print(line)
         db.session.rollback()
-        del text
 
 
 if __name__ == "__main__":
