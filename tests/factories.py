@@ -378,7 +378,6 @@ def make_unlock_duration(level: Level | None = None, days: float = 1.0, day: dat
     return _add(UnlockDuration(level_id=(level or make_level(400 + next(_seq))).id, days=days, day=day or today()))
 
 
-def make_account_first(company: Company | None = None, level: Level | None = None, **fields) -> AccountFirst:
-    fields.setdefault("first_at", utcnow())
-    return _add(AccountFirst(company_id=(company or make_company()).id, level_id=level.id if level else None,
-                             **fields))
+def make_account_first(company: Company | None = None, **fields) -> AccountFirst:
+    fields.setdefault("first_joined", utcnow())
+    return _add(AccountFirst(company_id=(company or make_company()).id, **fields))

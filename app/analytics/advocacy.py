@@ -15,7 +15,7 @@ from app.analytics.models import NpsDay, PromoterDay
 from app.analytics.periods import Pair, Period, both, day_of, ratio_pair, start_of
 from app.analytics.promoters import ADVOCACY_DAYS, correction, rolled, touched
 from app.analytics.recent import mostly_open, splits
-from app.analytics.rollups import promoters_through
+from app.analytics.rollups import levels_through
 from app.extensions import db
 from app.nps import stats
 from app.nps.models import CATEGORIES, NpsResponse
@@ -65,7 +65,7 @@ def _trend(p: Period, cur) -> list[dict]:
 
 def _promoters(p: Period, cur, prev):
     """The row with promoters_cur/_prev and acted_cur/_prev."""
-    if mostly_open(cur, prev) or promoters_through() is None or promoters_through() != cur.through:
+    if mostly_open(cur, prev) or levels_through() is None or levels_through() != cur.through:
         return raw.promoters(p)
     q = p.previous()
     sums = [column.label(f"{name}_{slot}") for s, slot in ((cur, "cur"), (prev, "prev"))

@@ -58,14 +58,14 @@ def record_view(user_id: int, challenge_id: int) -> None:
 
 class RollupState(db.Model):
     """One row: the last day the rollups cover (None: nothing rolled up, everything read live), and
-    the last day the promoters' advocacy rollup is good for (None after the levels changed: the
-    advocacy figure is then read from the raw tables until the next run)."""
+    the last day the rollups that depend on the levels' order (the promoters' advocacy, the accounts)
+    are good for (None after the levels changed: those figures read the raw tables until the next run)."""
 
     __tablename__ = "analytics_rollup_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     closed_through: Mapped[date | None]
-    promoters_through: Mapped[date | None]
+    levels_through: Mapped[date | None]
 
 
 class PointsDay(db.Model):
@@ -195,13 +195,12 @@ class UnlockDuration(db.Model):
 
 
 class AccountFirst(db.Model):
-    """Per company: when its first customer joined (level_id empty), and when one of its customers
-    first reached each level (recomputed whole by every rollup run)."""
+    """Per company: when its first customer joined, and when one of its customers first reached level 2
+    and level 3 or higher (recomputed whole by every rollup run)."""
 
     __tablename__ = "analytics_account_firsts"
-    __table_args__ = (Index("ix_analytics_account_firsts_company", "company_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    level_id: Mapped[int | None] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"))
-    first_at: Mapped[datetime]
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    first_joined: Mapped[datetime | None]
+    level2_at: Mapped[datetime | None]
+    level3_at: Mapped[datetime | None]

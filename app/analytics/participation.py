@@ -1,14 +1,15 @@
 """Who takes part: customers invited, activated and active in a period, and the companies with ambassadors."""
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
+from app.analytics import raw
 from app.analytics.periods import Pair, Period, both, count_if, during, ratio_pair
-from app.analytics.recent import active_pair, splits
+from app.analytics.recent import active_pair, mostly_open, splits
+from app.analytics.rollups import levels_through
 from app.analytics.summaries import account_rows, joined_at
 from app.auth.models import CUSTOMER, User
 from app.extensions import db
-from app.journey.models import Level
 
 __all__ = ["accounts", "activated", "joined_at", "participation"]
 
@@ -47,14 +48,13 @@ def accounts(p: Period) -> dict[str, Pair]:
     company: when its first customer joined and one first reached each level, from the rollup run's
     summary plus the customers who joined and the levels reached since (app.analytics.summaries)."""
     q = p.previous()
-    cur, _prev = splits(p)
+    cur, prev = splits(p)
+    if mostly_open(cur, prev) or levels_through() is None or levels_through() != cur.through:
+        return _shares(raw.accounts(p))
     rows = account_rows(cur.unrolled_since)
     firsts = (
-        select(rows.c.company_id,
-               func.min(case((rows.c.level_id.is_(None), rows.c.first_at))).label("first"),
-               func.min(case((Level.position >= 2, rows.c.first_at))).label("level2"),
-               func.min(case((Level.position >= 3, rows.c.first_at))).label("level3"))
-        .select_from(rows).outerjoin(Level, Level.id == rows.c.level_id)
+        select(rows.c.company_id, func.min(rows.c.joined).label("first"), func.min(rows.c.level2).label("level2"),
+               func.min(rows.c.level3).label("level3"))
         .group_by(rows.c.company_id).subquery("firsts")
     )
     with_customers = firsts.c.first.is_not(None)
@@ -68,6 +68,10 @@ def accounts(p: Period) -> dict[str, Pair]:
             count_if(and_(with_customers, firsts.c.level3 < q.until)).label("level3_prev"),
         )
     ).one()
+    return _shares(row)
+
+
+def _shares(row) -> dict[str, Pair]:
     result = {name: both(row, name) for name in ("companies", "level2", "level3")}
     result["level2_share"] = ratio_pair(result["level2"], result["companies"])
     result["level3_share"] = ratio_pair(result["level3"], result["companies"])

@@ -35,6 +35,11 @@ ADVOCACY_DAYS = 90  # a promoter's advocacy action counts when it comes within t
 
 # --- What an advocacy action is ------------------------------------------------------------------------
 
+def higher_challenges():
+    """The ids of the challenges of level 2 or higher (one small uncorrelated subquery)."""
+    return select(Challenge.id).join(Level, Level.id == Challenge.level_id).where(Level.position >= 2)
+
+
 def acted(answer, before: datetime | None = None, also_submission: int | None = None):
     """EXISTS: the customer of `answer` (an aliased NpsResponse) took an advocacy action within
     ADVOCACY_DAYS after it; only actions before `before` when given; `also_submission` counts as an
@@ -44,9 +49,7 @@ def acted(answer, before: datetime | None = None, also_submission: int | None = 
         status = or_(status, Submission.id == also_submission)
     advocacy_answer = (
         select(Submission.id)
-        .join(Challenge, Challenge.id == Submission.challenge_id)
-        .join(Level, Level.id == Challenge.level_id)
-        .where(Submission.user_id == answer.user_id, status, Level.position >= 2,
+        .where(Submission.user_id == answer.user_id, status, Submission.challenge_id.in_(higher_challenges()),
                Submission.created_at >= answer.created_at,
                days_between(Submission.created_at, answer.created_at) <= ADVOCACY_DAYS,
                Submission.created_at < before if before is not None else true())
@@ -161,9 +164,7 @@ def touched(unrolled_since: datetime):
                                                            NpsResponse.created_at >= unrolled_since),
         select(Submission.user_id).where(Submission.created_at >= unrolled_since,
                                          Submission.status.in_((APPROVED, PENDING)),
-                                         Submission.challenge_id.in_(
-                                             select(Challenge.id).join(Level, Level.id == Challenge.level_id)
-                                             .where(Level.position >= 2))),
+                                         Submission.challenge_id.in_(higher_challenges())),
         select(Referee.referrer_id).where(Referee.created_at >= unrolled_since),
     ).subquery("touched")
 

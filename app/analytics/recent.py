@@ -89,6 +89,14 @@ def _open_views(s: Split):
     return views
 
 
+def _history(rows, column):
+    """The pair's rolled-up day in `column` of ChallengeCustomer (NEVER when none): a primary-key look-up
+    per open-day row, whatever the size of the summary."""
+    found = (select(column).where(ChallengeCustomer.user_id == rows.c.user_id,
+                                  ChallengeCustomer.challenge_id == rows.c.challenge_id).scalar_subquery())
+    return func.coalesce(found, NEVER)
+
+
 def _challenge_parts(s: Split, slot: str) -> list:
     """Per challenge, for one period: views, viewers, approved answers, converted customers, points.
     Rolled-up days from the daily rollups; the open days set-wise, with each customer's rolled-up
@@ -115,20 +123,19 @@ def _challenge_parts(s: Split, slot: str) -> list:
     if s.open_days == 0:
         return [rolled_views, rolled_done, rolled_points]
 
-    history = ChallengeCustomer
-    on_pair = lambda rows: and_(history.user_id == rows.c.user_id, history.challenge_id == rows.c.challenge_id)  # noqa: E731
-    seen_closed = history.last_view >= s.start  # opened on a rolled-up day of the period
-    approved_closed = history.last_approved >= s.start  # an approved answer on a rolled-up day of it
     views = _open_views(s)
+    last_view = lambda rows: _history(rows, ChallengeCustomer.last_view)  # noqa: E731
+    last_approved = lambda rows: _history(rows, ChallengeCustomer.last_approved)  # noqa: E731
     live_views = (
         select(views.c.challenge_id,
                *cols(views=func.count(),
-                     viewers=_sum_if(and_(views.c.rank == 1, or_(history.last_view.is_(None), ~seen_closed)), 1),
+                     # Not opened on a rolled-up day of the period, nor earlier in the open days.
+                     viewers=_sum_if(and_(views.c.rank == 1, last_view(views) < s.start), 1),
                      # Answered approved on a rolled-up day of the period, opened it only on an open day:
                      # converted, once per customer, from their first open-day view.
-                     converted=_sum_if(and_(views.c.rank == 1, approved_closed,
-                                            or_(history.last_view.is_(None), ~seen_closed)), 1)))
-        .select_from(views).outerjoin(history, on_pair(views)).group_by(views.c.challenge_id)
+                     converted=_sum_if(and_(views.c.rank == 1, last_approved(views) >= s.start,
+                                            last_view(views) < s.start), 1)))
+        .group_by(views.c.challenge_id)
     )
     rank = func.row_number().over(partition_by=(Submission.user_id, Submission.challenge_id),
                                   order_by=(Submission.created_at, Submission.id))
@@ -138,12 +145,13 @@ def _challenge_parts(s: Split, slot: str) -> list:
                       Submission.created_at < s.period.until).subquery("open_answers"))
     open_seen = (select(views.c.user_id, views.c.challenge_id).where(views.c.rank == 1)
                  .subquery("open_seen"))
-    first_answer = and_(answers.c.rank == 1, or_(history.last_approved.is_(None), ~approved_closed))
+    # The first approved answer of the period (none on a rolled-up day of it, none earlier in the open
+    # days), by a customer who opened the challenge in the period.
+    converted = and_(answers.c.rank == 1, last_approved(answers) < s.start,
+                     or_(open_seen.c.user_id.is_not(None), last_view(answers) >= s.start))
     live_done = (
-        select(answers.c.challenge_id,
-               *cols(done=func.count(),
-                     converted=_sum_if(and_(first_answer, or_(seen_closed, open_seen.c.user_id.is_not(None))), 1)))
-        .select_from(answers).outerjoin(history, on_pair(answers))
+        select(answers.c.challenge_id, *cols(done=func.count(), converted=_sum_if(converted, 1)))
+        .select_from(answers)
         .outerjoin(open_seen, and_(open_seen.c.user_id == answers.c.user_id,
                                    open_seen.c.challenge_id == answers.c.challenge_id))
         .group_by(answers.c.challenge_id)

@@ -52,13 +52,13 @@ ROLLUPS = (PointsDay, ViewDay, CompletionDay, ActivityDay, UnlockDay, NpsDay, Pr
 
 
 def _rolled_through() -> tuple[date | None, date | None]:
-    """(closed_through, promoters_through), read once per request: every figure of the dashboard
+    """(closed_through, levels_through), read once per request: every figure of the dashboard
     cuts its periods at the same day."""
     if has_app_context() and "analytics_rolled_through" in g:
         return g.analytics_rolled_through
-    row = db.session.execute(select(RollupState.closed_through, RollupState.promoters_through)
+    row = db.session.execute(select(RollupState.closed_through, RollupState.levels_through)
                              .where(RollupState.id == 1)).first()
-    through = (row.closed_through, row.promoters_through) if row is not None else (None, None)
+    through = (row.closed_through, row.levels_through) if row is not None else (None, None)
     if has_app_context():
         g.analytics_rolled_through = through
     return through
@@ -69,8 +69,8 @@ def closed_through() -> date | None:
     return _rolled_through()[0]
 
 
-def promoters_through() -> date | None:
-    """The last day the promoters' rollup covers; None after a change of levels (read it raw)."""
+def levels_through() -> date | None:
+    """The last day the rollups that depend on the levels' order cover; None after a change of levels."""
     return _rolled_through()[1]
 
 
@@ -211,7 +211,7 @@ def rebuild(through: date | None = None) -> date:
         db.session.execute(delete(model))
     _build(None, through)
     promoters.rebuild_days(None, through)
-    state.closed_through = state.promoters_through = through
+    state.closed_through = state.levels_through = through
     db.session.flush()
     return through
 
@@ -226,12 +226,13 @@ def advance(through: date | None = None) -> date:
     if through > state.closed_through:
         _build(state.closed_through, through)
         # A promoter answer's advocacy window runs ADVOCACY_DAYS: the days it reaches into are redone.
-        promoters.rebuild_days(None if state.promoters_through is None else state.closed_through, through)
-        state.closed_through = state.promoters_through = through
+        promoters.rebuild_days(None if state.levels_through is None else state.closed_through, through)
+        state.closed_through = state.levels_through = through
         db.session.flush()
-    elif state.promoters_through is None:
+    elif state.levels_through is None:
         promoters.rebuild_days(None, state.closed_through)
-        state.promoters_through = state.closed_through
+        summaries.account_firsts(state.closed_through)
+        state.levels_through = state.closed_through
         db.session.flush()
     return state.closed_through
 
@@ -240,8 +241,8 @@ def levels_changed() -> None:
     """A level moved or a challenge changed level: which answers are advocacy changed with it. The
     advocacy figure reads the raw tables until the next run rebuilds its rollup (flush only)."""
     state = db.session.scalar(select(RollupState).where(RollupState.id == 1).with_for_update())
-    if state is not None and state.promoters_through is not None:
-        state.promoters_through = None
+    if state is not None and state.levels_through is not None:
+        state.levels_through = None
         db.session.flush()
 
 
@@ -278,6 +279,6 @@ def rejected(submission: Submission) -> None:
     """An answer waiting for review was turned down: when it was a promoter's advocacy action on a
     rolled-up day, the promoters' rollup loses it (flush only)."""
     state = db.session.scalar(select(RollupState).where(RollupState.id == 1).with_for_update(read=True))
-    if state is None or state.closed_through is None or state.promoters_through is None:
+    if state is None or state.closed_through is None or state.levels_through is None:
         return
     promoters.rejected(submission, state.closed_through)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import case, delete, func, insert, literal, null, select, union_all
+from sqlalchemy import case, delete, func, insert, null, select, union_all
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
@@ -24,7 +24,7 @@ from app.analytics.models import AccountFirst, ChallengeCustomer, ChallengeView,
 from app.analytics.periods import day_of, days_between, start_of
 from app.auth.models import CUSTOMER, User
 from app.extensions import db
-from app.journey.models import APPROVED, LevelUnlock, Submission
+from app.journey.models import APPROVED, Level, LevelUnlock, Submission
 
 
 def joined_at():
@@ -49,7 +49,7 @@ def advance(since: date | None, through: date, activity_days) -> None:
         .group_by(activity_days.c.user_id)))
     _challenge_customers(since, through)
     _durations(through)
-    _account_firsts(through)
+    account_firsts(through)
 
 
 def _challenge_customers(since: date | None, through: date) -> None:
@@ -95,32 +95,38 @@ def _durations(through: date) -> None:
         .where(LevelUnlock.unlocked_at < start_of(through + timedelta(days=1)))))
 
 
-def _account_firsts(through: date) -> None:
+def account_firsts(through: date) -> None:
+    """Recompute the per-company firsts up to `through` (with the levels as they are now)."""
     until = start_of(through + timedelta(days=1))
     db.session.execute(delete(AccountFirst))
+    rows = union_all(
+        select(User.company_id.label("company_id"), joined_at().label("joined"), null().label("level2"),
+               null().label("level3"))
+        .where(User.role == CUSTOMER, User.company_id.is_not(None), joined_at() < until),
+        select(User.company_id, null(), case((Level.position >= 2, LevelUnlock.unlocked_at)),
+               case((Level.position >= 3, LevelUnlock.unlocked_at)))
+        .select_from(LevelUnlock).join(User, User.id == LevelUnlock.user_id).join(Level, Level.id == LevelUnlock.level_id)
+        .where(User.company_id.is_not(None), Level.position >= 2, LevelUnlock.unlocked_at < until),
+    ).subquery("account_days")
     db.session.execute(insert(AccountFirst).from_select(
-        ["company_id", "level_id", "first_at"],
-        select(User.company_id, literal(None, type_=db.Integer), func.min(joined_at()))
-        .where(User.role == CUSTOMER, User.company_id.is_not(None), joined_at() < until).group_by(User.company_id)))
-    db.session.execute(insert(AccountFirst).from_select(
-        ["company_id", "level_id", "first_at"],
-        select(User.company_id, LevelUnlock.level_id, func.min(LevelUnlock.unlocked_at))
-        .join(User, User.id == LevelUnlock.user_id)
-        .where(User.company_id.is_not(None), LevelUnlock.unlocked_at < until)
-        .group_by(User.company_id, LevelUnlock.level_id)))
+        ["company_id", "first_joined", "level2_at", "level3_at"],
+        select(rows.c.company_id, func.min(rows.c.joined), func.min(rows.c.level2), func.min(rows.c.level3))
+        .where(rows.c.company_id.is_not(None)).group_by(rows.c.company_id)))
 
 
 def account_rows(unrolled_since):
-    """(company_id, level_id, first_at) per company: rolled up, plus what happened since: customers who
-    joined and levels reached after the rolled-up days (a company's firsts can only get earlier by them)."""
+    """(company_id, joined, level2, level3) rows: one per company from the rollup run, plus the
+    customers who joined and the levels reached after the rolled-up days (a company's firsts can only
+    get earlier by them)."""
     return union_all(
-        select(AccountFirst.company_id.label("company_id"), AccountFirst.level_id.label("level_id"),
-               AccountFirst.first_at.label("first_at")),
-        select(User.company_id, literal(None, type_=db.Integer), joined_at())
+        select(AccountFirst.company_id.label("company_id"), AccountFirst.first_joined.label("joined"),
+               AccountFirst.level2_at.label("level2"), AccountFirst.level3_at.label("level3")),
+        select(User.company_id, joined_at(), null(), null())
         .where(User.role == CUSTOMER, User.company_id.is_not(None), joined_at() >= unrolled_since),
-        select(User.company_id, LevelUnlock.level_id, LevelUnlock.unlocked_at)
-        .join(User, User.id == LevelUnlock.user_id)
-        .where(User.company_id.is_not(None), LevelUnlock.unlocked_at >= unrolled_since),
+        select(User.company_id, null(), case((Level.position >= 2, LevelUnlock.unlocked_at)),
+               case((Level.position >= 3, LevelUnlock.unlocked_at)))
+        .select_from(LevelUnlock).join(User, User.id == LevelUnlock.user_id).join(Level, Level.id == LevelUnlock.level_id)
+        .where(User.company_id.is_not(None), Level.position >= 2, LevelUnlock.unlocked_at >= unrolled_since),
     ).subquery("account_rows")
 
 

@@ -25,10 +25,10 @@ def _fk(table, column, target, ondelete='CASCADE'):
 
 def upgrade():
     with op.batch_alter_table('analytics_rollup_state', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('promoters_through', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('levels_through', sa.Date(), nullable=True))
     # Activity now counts referrals too, and the new tables start empty: everything is read live until
     # the next `flask analytics-rollup`, which then rebuilds every rollup.
-    op.execute("UPDATE analytics_rollup_state SET closed_through = NULL, promoters_through = NULL")
+    op.execute("UPDATE analytics_rollup_state SET closed_through = NULL, levels_through = NULL")
     for table in ROLLED_UP:
         op.execute(f"DELETE FROM analytics_{table}_days")
 
@@ -76,15 +76,13 @@ def upgrade():
     op.create_index('ix_analytics_unlock_durations_day', 'analytics_unlock_durations', ['day', 'level_id', 'days'],
                     unique=False)
     op.create_table('analytics_account_firsts',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
-    sa.Column('level_id', sa.Integer(), nullable=True),
-    sa.Column('first_at', sa.DateTime(), nullable=False),
+    sa.Column('first_joined', sa.DateTime(), nullable=True),
+    sa.Column('level2_at', sa.DateTime(), nullable=True),
+    sa.Column('level3_at', sa.DateTime(), nullable=True),
     _fk('analytics_account_firsts', 'company_id', 'companies'),
-    _fk('analytics_account_firsts', 'level_id', 'levels'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_account_firsts'))
+    sa.PrimaryKeyConstraint('company_id', name=op.f('pk_analytics_account_firsts'))
     )
-    op.create_index('ix_analytics_account_firsts_company', 'analytics_account_firsts', ['company_id'], unique=False)
 
     # The open days' answers and ledger rows from the index alone (INCLUDE is PostgreSQL only).
     with op.batch_alter_table('submissions', schema=None) as batch_op:
@@ -104,7 +102,6 @@ def downgrade():
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('ix_submissions_created')
         batch_op.create_index('ix_submissions_created', ['created_at'], unique=False)
-    op.drop_index('ix_analytics_account_firsts_company', table_name='analytics_account_firsts')
     op.drop_table('analytics_account_firsts')
     op.drop_index('ix_analytics_unlock_durations_day', table_name='analytics_unlock_durations')
     op.drop_table('analytics_unlock_durations')
@@ -118,4 +115,4 @@ def downgrade():
     for table in ROLLED_UP:
         op.execute(f"DELETE FROM analytics_{table}_days")
     with op.batch_alter_table('analytics_rollup_state', schema=None) as batch_op:
-        batch_op.drop_column('promoters_through')
+        batch_op.drop_column('levels_through')

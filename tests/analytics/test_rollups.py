@@ -187,10 +187,10 @@ def test_moving_a_level_reads_advocacy_raw_until_the_next_run(db, monkeypatch):
     rollups.rebuild(today - timedelta(days=3))
     lowest = db.session.scalar(select(Level).order_by(Level.position).limit(1))
     assert move_level(lowest, "down") is not None
-    assert rollups.promoters_through() is None
+    assert rollups.levels_through() is None
     assert_same(today)
     rollups.advance(today - timedelta(days=2))
-    assert rollups.promoters_through() == today - timedelta(days=2)
+    assert rollups.levels_through() == today - timedelta(days=2)
     assert_same(today)
 
 
