@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import JSON, String, Text, cast, func, select
 
-from app.dates import utcnow
+from app.dates import today, utcnow
 from app.extensions import db as _db
 from app.journey.models import Submission
 from app.journey.progress import review_submission
@@ -19,7 +19,9 @@ from tests.factories import (
     make_ask_status,
     make_audit_entry,
     make_challenge,
+    make_challenge_customer,
     make_company,
+    make_last_active,
     make_level,
     make_notification,
     make_outbox_message,
@@ -103,6 +105,8 @@ def world(app, client, db, login_as, post_form):
         correct_points(customer, marketer, 7, f"Webinar {MARKER} attended", "privacy-world-correction-key")
     make_terms_acceptance(customer, make_terms_version(published_by=marketer), locale="en")
     make_ask_status(customer, claimed_by=manager, last_asked_at=utcnow() - timedelta(days=1))
+    make_last_active(customer)  # the analytics summaries a rollup run keeps
+    make_challenge_customer(customer, question, last_view=today())
     for channel in ("email", "linkedin"):
         record_click(customer, channel)
     # Someone the customer introduced: their details are the customer's answer, and go with it.
