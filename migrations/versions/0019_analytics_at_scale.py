@@ -84,6 +84,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('company_id', name=op.f('pk_analytics_account_firsts'))
     )
 
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index('ix_users_invited_at', ['invited_at'], unique=False)
+        batch_op.create_index('ix_users_created_at', ['created_at'], unique=False)
     # The open days' answers and ledger rows from the index alone (INCLUDE is PostgreSQL only).
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('ix_submissions_created')
@@ -96,6 +99,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_created_at')
+        batch_op.drop_index('ix_users_invited_at')
     with op.batch_alter_table('points_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_points_entries_created')
         batch_op.create_index('ix_points_entries_created', ['created_at'], unique=False)
