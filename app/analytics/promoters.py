@@ -40,10 +40,11 @@ def higher_challenges():
     return select(Challenge.id).join(Level, Level.id == Challenge.level_id).where(Level.position >= 2)
 
 
-def acted(answer, before: datetime | None = None, also_submission: int | None = None):
+def acted(answer, before: datetime | None = None, also_submission: int | None = None,
+          without_referrals: tuple[int, ...] = ()):
     """EXISTS: the customer of `answer` (an aliased NpsResponse) took an advocacy action within
     ADVOCACY_DAYS after it; only actions before `before` when given; `also_submission` counts as an
-    action whatever its status (the moment before it was turned down)."""
+    action whatever its status (the moment before it was turned down); the referrals `without_referrals` do not."""
     status = Submission.status.in_((APPROVED, PENDING))
     if also_submission is not None:
         status = or_(status, Submission.id == also_submission)
@@ -59,7 +60,8 @@ def acted(answer, before: datetime | None = None, also_submission: int | None = 
         select(Referee.id)
         .where(Referee.referrer_id == answer.user_id, Referee.created_at >= answer.created_at,
                days_between(Referee.created_at, answer.created_at) <= ADVOCACY_DAYS,
-               Referee.created_at < before if before is not None else true())
+               Referee.created_at < before if before is not None else true(),
+               Referee.id.not_in(without_referrals) if without_referrals else true())
         .exists()
     )
     return or_(advocacy_answer, referral)
@@ -78,14 +80,15 @@ def nps_days(since: date | None, through: date):
     return insert(NpsDay).from_select(["day", "category", "answers"], query)
 
 
-def _promoter_tuples(through: date, user_id: int | None = None, also_submission: int | None = None):
+def _promoter_tuples(through: date, user_id: int | None = None, also_submission: int | None = None,
+                     without_referrals: tuple[int, ...] = ()):
     """Per customer and day with a promoter answer (up to `through`): day, prev_day, acted,
     prev_acted_day; acted as far as the actions before the end of `through` tell."""
     answer = aliased(NpsResponse)
     until = start_of(through + timedelta(days=1))
     answers = (
         select(answer.user_id.label("user_id"), day_of(answer.created_at).label("day"),
-               case((acted(answer, until, also_submission), 1), else_=0).label("acted"))
+               case((acted(answer, until, also_submission, without_referrals), 1), else_=0).label("acted"))
         .where(answer.category == PROMOTER, answer.created_at < until,
                answer.user_id == user_id if user_id is not None else true())
         .subquery("answers")
@@ -115,8 +118,9 @@ def rebuild_days(closed_before: date | None, through: date) -> None:
         ["day", "prev_day", "acted", "prev_acted_day", "customers"], query))
 
 
-def _customer_tuples(user_id: int, through: date, also_submission: int | None) -> Counter:
-    tuples = _promoter_tuples(through, user_id, also_submission)
+def _customer_tuples(user_id: int, through: date, also_submission: int | None = None,
+                     without_referrals: tuple[int, ...] = ()) -> Counter:
+    tuples = _promoter_tuples(through, user_id, also_submission, without_referrals)
     rows = db.session.execute(select(tuples.c.day, tuples.c.prev_day, tuples.c.acted, tuples.c.prev_acted_day))
     return Counter((_day(r.day), _day(r.prev_day), bool(r.acted), _day(r.prev_acted_day)) for r in rows)
 
@@ -127,11 +131,21 @@ def _day(value) -> date | None:
 
 def rejected(submission: Submission, closed_through: date) -> None:
     """The customer's promoter days as rolled up, with the turned-down answer still counted, replaced
-    by the same days without it: rows of -1 and +1 customers (flush only)."""
+    by the same days without it (flush only)."""
     if submission.created_at >= start_of(closed_through + timedelta(days=1)):
         return  # not an action the rolled-up days know of
-    before = _customer_tuples(submission.user_id, closed_through, submission.id)
-    after = _customer_tuples(submission.user_id, closed_through, None)
+    _replace(_customer_tuples(submission.user_id, closed_through, also_submission=submission.id),
+             _customer_tuples(submission.user_id, closed_through))
+
+
+def action_removed(user_id: int, closed_through: date, without_referrals: tuple[int, ...]) -> None:
+    """Referrals are about to go: the customer's promoter days without them replace those with them."""
+    _replace(_customer_tuples(user_id, closed_through),
+             _customer_tuples(user_id, closed_through, without_referrals=without_referrals))
+
+
+def _replace(before: Counter, after: Counter) -> None:
+    """Rows of -1 and +1 customers that turn the rolled-up `before` into `after` (flush only)."""
     changes = Counter(after)
     changes.subtract(before)
     for (day, prev_day, acted_, prev_acted_day), customers in changes.items():

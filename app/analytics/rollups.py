@@ -158,13 +158,21 @@ def _completions(through: date):
         ["day", "challenge_id", "last_view", "next_view", "prev_approved", "completions"], query)
 
 
-def activity_days(since: date | None, through: date):
-    """(user_id, day) once per customer and day they answered, opened a challenge or made a referral."""
+def activity_days(since: date | None, through: date, user_id: int | None = None,
+                  without_referrals: tuple[int, ...] = ()):
+    """(user_id, day) once per customer and day they answered, opened a challenge or made a referral
+    (only `user_id`'s when given; leaving the referrals `without_referrals` out)."""
     until = start_of(through + timedelta(days=1))
     answers = select(Submission.user_id.label("user_id"), day_of(Submission.created_at).label("day")).where(
         Submission.created_at < until)
     views = select(ChallengeView.user_id, ChallengeView.day).where(ChallengeView.day <= through)
     referrals = select(Referee.referrer_id, day_of(Referee.created_at)).where(Referee.created_at < until)
+    if user_id is not None:
+        answers = answers.where(Submission.user_id == user_id)
+        views = views.where(ChallengeView.user_id == user_id)
+        referrals = referrals.where(Referee.referrer_id == user_id)
+    if without_referrals:
+        referrals = referrals.where(Referee.id.not_in(without_referrals))
     if since is not None:
         answers = answers.where(Submission.created_at >= start_of(since))
         views = views.where(ChallengeView.day >= since)
@@ -273,6 +281,51 @@ def approved(submission: Submission) -> None:
                                  prev_approved=prev_approved.date() if prev_approved else None))
     summaries.approved_on(submission.user_id, submission.challenge_id, day)
     db.session.flush()
+
+
+def _days(values) -> list[date]:
+    return sorted({date.fromisoformat(v) if isinstance(v, str) else v for v in values})
+
+
+def referrals_removed(referees: list[Referee]) -> None:
+    """Referrals are about to be deleted (an objection, the end of their retention): where they were
+    made on a rolled-up day, their referrers' activity and advocacy there are recounted without them
+    (flush only; call before the DELETE)."""
+    state = db.session.scalar(select(RollupState).where(RollupState.id == 1).with_for_update(read=True))
+    if state is None or state.closed_through is None:
+        return
+    through = state.closed_through
+    by_referrer: dict[int, tuple[int, ...]] = {}
+    for referee in referees:
+        if referee.created_at.date() <= through:
+            by_referrer[referee.referrer_id] = (*by_referrer.get(referee.referrer_id, ()), referee.id)
+    for user_id, gone in sorted(by_referrer.items()):
+        _activity_without(user_id, through, gone)
+        if state.levels_through is not None:
+            promoters.action_removed(user_id, through, without_referrals=gone)
+    db.session.flush()
+
+
+def _activity_without(user_id: int, through: date, gone: tuple[int, ...]) -> None:
+    """Rows of -1 and +1 customers that turn the customer's rolled-up activity days into the same
+    days without the referrals `gone`; their last active day with it."""
+    with_them = activity_days(None, through, user_id)
+    without = activity_days(None, through, user_id, without_referrals=gone)
+    before = _days(db.session.scalars(select(with_them.c.day)))
+    after = _days(db.session.scalars(select(without.c.day)))
+    if before == after:
+        return
+    changes: dict[tuple, int] = {}
+    for days, sign in ((before, -1), (after, 1)):
+        for n, day in enumerate(days):
+            key = (day, days[n - 1] if n else None)
+            changes[key] = changes.get(key, 0) + sign
+    for (day, prev_day), customers in changes.items():
+        if customers:
+            db.session.add(ActivityDay(day=day, prev_day=prev_day, customers=customers))
+    db.session.execute(delete(LastActive).where(LastActive.user_id == user_id))
+    if after:
+        db.session.add(LastActive(user_id=user_id, day=after[-1]))
 
 
 def rejected(submission: Submission) -> None:

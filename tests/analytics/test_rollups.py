@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.analytics import advocacy, funnel, participation, recent, rollups
 from app.analytics.funnel import SORT_KEYS
-from app.analytics.models import ChallengeView, RollupState
+from app.analytics.models import ActivityDay, ChallengeView, LastActive, PromoterDay, RollupState
 from app.analytics.periods import Period
 from app.dates import utcnow
 from app.extensions import db
@@ -18,6 +18,8 @@ from app.journey.design import move_level
 from app.journey.models import APPROVED, DRAFT, PENDING, REJECTED, Challenge, Level
 from app.journey.progress import decide_submission
 from app.nps.models import NpsResponse
+from app.referrals.consent import erase as erase_referee
+from app.referrals.models import Referee
 from tests import factories as f
 from tests.analytics import reference
 
@@ -176,8 +178,9 @@ def test_a_turned_down_answer_stops_counting_as_advocacy(db, monkeypatch):
     for answer in world["pending"]:
         decide_submission(answer, world["staff"], approve=False)
     assert_same(today)
+    summed = _sums()
     rollups.rebuild(today - timedelta(days=2))
-    assert_same(today)
+    assert _sums() == summed
 
 
 def test_moving_a_level_reads_advocacy_raw_until_the_next_run(db, monkeypatch):
@@ -203,3 +206,31 @@ def test_the_commands(app, db):
     assert "rolled up through" in runner.invoke(args=["analytics-rollup"]).output
     assert db.session.scalar(select(func.count()).select_from(RollupState)) == 1
     assert_same(utcnow().date())
+
+
+def test_a_deleted_referral_leaves_activity_and_advocacy(db, monkeypatch):
+    """A person objects: their record goes, and the referrer's rolled-up days are recounted without it."""
+    monkeypatch.setattr(recent, "MAX_OPEN_DAYS", 10_000)
+    world = random_programme(10)
+    today = world["today"]
+    rollups.rebuild(today - timedelta(days=2))
+    referees = list(db.session.scalars(select(Referee).order_by(Referee.id)))
+    assert len(referees) >= 4
+    for referee in referees[::2]:
+        erase_referee(referee)
+    assert_same(today)
+    summed = _sums()
+    rollups.rebuild(today - timedelta(days=2))
+    assert _sums() == summed
+
+
+def _sums() -> dict:
+    """The rolled-up counts summed per key: rows of -1 and +1 may stand beside the rows a rebuild makes."""
+    found = {}
+    for model, count in ((ActivityDay, ActivityDay.customers), (PromoterDay, PromoterDay.customers)):
+        keys = [c for c in model.__table__.columns if c.name not in ("id", count.name)]
+        found[model.__tablename__] = sorted(
+            (tuple(str(v) for v in row[:-1]), row[-1])
+            for row in db.session.execute(select(*keys, func.sum(count)).group_by(*keys).having(func.sum(count) != 0)))
+    found["last_active"] = sorted(db.session.execute(select(LastActive.user_id, LastActive.day)).all())
+    return found
