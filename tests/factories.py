@@ -17,6 +17,7 @@ from app.analytics.models import (
     ChallengeCustomer,
     ChallengeView,
     CompletionDay,
+    DurationMonth,
     LastActive,
     NpsDay,
     PointsDay,
@@ -375,7 +376,14 @@ def make_challenge_customer(user: User | None = None, challenge: Challenge | Non
 
 
 def make_unlock_duration(level: Level | None = None, days: float = 1.0, day: date | None = None) -> UnlockDuration:
-    return _add(UnlockDuration(level_id=(level or make_level(400 + next(_seq))).id, days=days, day=day or today()))
+    return _add(UnlockDuration(level_id=(level or make_level(400 + next(_seq))).id, days=days, bucket=int(days),
+                               day=day or today()))
+
+
+def make_duration_month(level: Level | None = None, bucket: int = 1, unlocks: int = 1,
+                        month: date | None = None) -> DurationMonth:
+    return _add(DurationMonth(level_id=(level or make_level(500 + next(_seq))).id, bucket=bucket, unlocks=unlocks,
+                              month=month or today().replace(day=1)))
 
 
 def make_account_first(company: Company | None = None, **fields) -> AccountFirst:

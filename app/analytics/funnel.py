@@ -1,58 +1,22 @@
 """How far customers get: the level funnel, and per challenge its views, completions and points."""
 from __future__ import annotations
 
-from collections import defaultdict
+from sqlalchemy import func, select
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
-
+from app.analytics.medians import median_days
 from app.analytics.periods import Pair, Period, both, ratio_pair
 from app.analytics.recent import challenge_figures, splits, unlock_counts
-from app.analytics.summaries import duration_rows
 from app.extensions import db
 from app.journey.models import DRAFT, Challenge, Level
 
 SORT_KEYS = ("level", "challenge", "views", "completions", "rate", "points")
 
 
-def _middle(buckets: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The (bucket, index inside it) of the middle one or two of the counted values, in order."""
-    n = sum(count for _bucket, count in buckets)
-    places, seen = [], 0
-    ranks = sorted({(n + 1) // 2, (n + 2) // 2})  # 1-based
-    for bucket, count in sorted(buckets):
-        for rank in ranks:
-            if seen < rank <= seen + count:
-                places.append((bucket, rank - seen - 1))
-        seen += count
-    return places
-
-
 def _median_days(p: Period, q: Period) -> dict[tuple[int, str], float]:
-    """Median days from joining to reaching each level, for the levels reached in each period: a
-    histogram of whole days (one row per level, period and day count) finds the one or two buckets
-    that hold the middle, and only their values are then read and ordered."""
+    """Median days from joining to reaching each level, for the levels reached in each period
+    (app.analytics.medians: a histogram of whole days, then only the middle bucket's values)."""
     cur, _prev = splits(p)
-    rows = duration_rows(q.start, p.end, cur.through, cur.unrolled_since)
-    period = case((rows.c.day >= p.start, literal("cur")), else_=literal("prev"))
-    bucket = cast(rows.c.days, Integer)
-    histogram: dict[tuple[int, str], list] = defaultdict(list)
-    for row in db.session.execute(select(rows.c.level_id, period.label("period"), bucket.label("bucket"),
-                                         func.count().label("n")).group_by(rows.c.level_id, period, bucket)):
-        histogram[(row.level_id, row.period)].append((row.bucket, row.n))
-    places = {key: _middle(buckets) for key, buckets in histogram.items()}
-    if not places:
-        return {}
-    wanted = or_(*[and_(rows.c.level_id == level, period == name, bucket.in_({b for b, _i in spots}))
-                   for (level, name), spots in places.items()])
-    values: dict[tuple, list[float]] = defaultdict(list)
-    for row in db.session.execute(select(rows.c.level_id, period.label("period"), bucket.label("bucket"), rows.c.days)
-                                  .where(wanted).order_by(rows.c.days)):
-        values[(row.level_id, row.period, row.bucket)].append(row.days)
-    medians = {}
-    for (level, name), spots in places.items():
-        middle = [values[(level, name, b)][index] for b, index in spots]
-        medians[(level, name)] = float(sum(middle) / len(middle))
-    return medians
+    return median_days(p, cur.through, cur.unrolled_since)
 
 
 def funnel(p: Period) -> list[dict]:

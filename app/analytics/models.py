@@ -182,16 +182,33 @@ class ChallengeCustomer(db.Model):
 
 
 class UnlockDuration(db.Model):
-    """A rolled-up level unlock: its day, its level and the days from joining to it (recomputed whole
-    by every rollup run, so a changed join date is followed by the next run)."""
+    """A rolled-up level unlock: its day, its level, the days from joining to it and their whole-day
+    bucket (recomputed whole by every rollup run, so a changed join date is followed by the next run)."""
 
     __tablename__ = "analytics_unlock_durations"
-    __table_args__ = (Index("ix_analytics_unlock_durations_day", "day", "level_id", "days"),)
+    __table_args__ = (
+        Index("ix_analytics_unlock_durations_day", "day", "level_id", "bucket"),
+        Index("ix_analytics_unlock_durations_bucket", "level_id", "bucket", "day", postgresql_include=["days"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date]
     level_id: Mapped[int] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"))
     days: Mapped[float]
+    bucket: Mapped[int]
+
+
+class DurationMonth(db.Model):
+    """Rolled-up level unlocks per month (its first day), level and whole-day bucket of their duration."""
+
+    __tablename__ = "analytics_duration_months"
+    __table_args__ = (Index("ix_analytics_duration_months_month", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]
+    level_id: Mapped[int] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"))
+    bucket: Mapped[int]
+    unlocks: Mapped[int]
 
 
 class AccountFirst(db.Model):

@@ -24,13 +24,14 @@ from sqlalchemy import and_, case, delete, func, insert, literal, null, select, 
 from sqlalchemy.orm import aliased
 
 from app import dates
-from app.analytics import promoters, summaries
+from app.analytics import medians, promoters, summaries
 from app.analytics.models import (
     AccountFirst,
     ActivityDay,
     ChallengeCustomer,
     ChallengeView,
     CompletionDay,
+    DurationMonth,
     LastActive,
     NpsDay,
     PointsDay,
@@ -48,7 +49,7 @@ from app.points.models import PointsEntry
 from app.referrals.models import Referee
 
 ROLLUPS = (PointsDay, ViewDay, CompletionDay, ActivityDay, UnlockDay, NpsDay, PromoterDay, LastActive,
-           ChallengeCustomer, UnlockDuration, AccountFirst)
+           ChallengeCustomer, UnlockDuration, DurationMonth, AccountFirst)
 
 
 def _rolled_through() -> tuple[date | None, date | None]:
@@ -206,6 +207,7 @@ def _build(since: date | None, through: date) -> None:
                       _unlocks(start, through), promoters.nps_days(start, through)):
         db.session.execute(statement)
     summaries.advance(start, through, activity_days(start, through))
+    medians.build(through)
     db.session.execute(delete(CompletionDay))
     db.session.execute(_completions(through))
 

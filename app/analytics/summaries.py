@@ -5,12 +5,12 @@ read set-wise instead of looking up each event's history:
   challenge, made a referral). "Active on a closed day of the period" is then `day >= start`.
 - `ChallengeCustomer`: per customer and challenge, the last rolled-up day they opened it and gave
   an approved answer to it.
-- `UnlockDuration`: every rolled-up level unlock with the days from joining to it (the median).
 - `AccountFirst`: per company, when its first customer joined and its customers first reached
   each level (the accounts figure).
 
 The first two only gain the newly closed days (every new day is later than what they hold); the
-last two are recomputed whole by every run, as a customer's join date or company may change.
+accounts are recomputed whole by every run, as a customer's join date or company may change (the
+unlock durations too: app.analytics.medians).
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from sqlalchemy import and_, case, delete, func, insert, null, or_, select, unio
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from app.analytics.models import AccountFirst, ChallengeCustomer, ChallengeView, LastActive, UnlockDuration
-from app.analytics.periods import day_of, days_between, start_of
+from app.analytics.models import AccountFirst, ChallengeCustomer, ChallengeView, LastActive
+from app.analytics.periods import day_of, start_of
 from app.auth.models import CUSTOMER, User
 from app.extensions import db
 from app.journey.models import APPROVED, Level, LevelUnlock, Submission
@@ -53,7 +53,6 @@ def advance(since: date | None, through: date, activity_days) -> None:
         select(activity_days.c.user_id, func.max(activity_days.c.day)).where(activity_days.c.user_id.is_not(None))
         .group_by(activity_days.c.user_id)))
     _challenge_customers(since, through)
-    _durations(through)
     account_firsts(through)
 
 
@@ -91,15 +90,6 @@ def approved_on(user_id: int, challenge_id: int, day: date) -> None:
                                      statement.excluded.last_approved), else_=table.c.last_approved)}))
 
 
-def _durations(through: date) -> None:
-    db.session.execute(delete(UnlockDuration))
-    db.session.execute(insert(UnlockDuration).from_select(
-        ["day", "level_id", "days"],
-        select(day_of(LevelUnlock.unlocked_at), LevelUnlock.level_id, days_between(LevelUnlock.unlocked_at, joined_at()))
-        .join(User, User.id == LevelUnlock.user_id)
-        .where(LevelUnlock.unlocked_at < start_of(through + timedelta(days=1)))))
-
-
 def account_firsts(through: date) -> None:
     """Recompute the per-company firsts up to `through` (with the levels as they are now)."""
     until = start_of(through + timedelta(days=1))
@@ -133,22 +123,3 @@ def account_rows(unrolled_since):
         .select_from(LevelUnlock).join(User, User.id == LevelUnlock.user_id).join(Level, Level.id == LevelUnlock.level_id)
         .where(User.company_id.is_not(None), Level.position >= 2, LevelUnlock.unlocked_at >= unrolled_since),
     ).subquery("account_rows")
-
-
-def duration_rows(first_day: date, last_day: date, closed_through: date | None, unrolled_since):
-    """(day, level_id, days) per level unlock on the days [first_day, last_day]: rolled up, plus the
-    unlocks after the rolled-up days."""
-    rolled_end = min(last_day, closed_through) if closed_through is not None else None
-    parts = []
-    if rolled_end is not None and rolled_end >= first_day:
-        parts.append(select(UnlockDuration.day.label("day"), UnlockDuration.level_id.label("level_id"),
-                            UnlockDuration.days.label("days"))
-                     .where(UnlockDuration.day >= first_day, UnlockDuration.day <= rolled_end))
-    live_since = max(unrolled_since, start_of(first_day))
-    parts.append(select(day_of(LevelUnlock.unlocked_at).label("day"), LevelUnlock.level_id.label("level_id"),
-                        days_between(LevelUnlock.unlocked_at, joined_at()).label("days"))
-                 .join(User, User.id == LevelUnlock.user_id)
-                 .where(LevelUnlock.unlocked_at >= live_since,
-                        LevelUnlock.unlocked_at < start_of(last_day + timedelta(days=1))))
-    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("durations")
-

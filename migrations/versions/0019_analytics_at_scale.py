@@ -70,11 +70,24 @@ def upgrade():
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('level_id', sa.Integer(), nullable=False),
     sa.Column('days', sa.Double(), nullable=False),
+    sa.Column('bucket', sa.Integer(), nullable=False),
     _fk('analytics_unlock_durations', 'level_id', 'levels'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_unlock_durations'))
     )
-    op.create_index('ix_analytics_unlock_durations_day', 'analytics_unlock_durations', ['day', 'level_id', 'days'],
+    op.create_index('ix_analytics_unlock_durations_day', 'analytics_unlock_durations', ['day', 'level_id', 'bucket'],
                     unique=False)
+    op.create_index('ix_analytics_unlock_durations_bucket', 'analytics_unlock_durations',
+                    ['level_id', 'bucket', 'day'], unique=False, postgresql_include=['days'])
+    op.create_table('analytics_duration_months',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('level_id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.Integer(), nullable=False),
+    sa.Column('unlocks', sa.Integer(), nullable=False),
+    _fk('analytics_duration_months', 'level_id', 'levels'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_duration_months'))
+    )
+    op.create_index('ix_analytics_duration_months_month', 'analytics_duration_months', ['month'], unique=False)
     op.create_table('analytics_account_firsts',
     sa.Column('company_id', sa.Integer(), nullable=False),
     sa.Column('first_joined', sa.DateTime(), nullable=True),
@@ -109,6 +122,9 @@ def downgrade():
         batch_op.drop_index('ix_submissions_created')
         batch_op.create_index('ix_submissions_created', ['created_at'], unique=False)
     op.drop_table('analytics_account_firsts')
+    op.drop_index('ix_analytics_duration_months_month', table_name='analytics_duration_months')
+    op.drop_table('analytics_duration_months')
+    op.drop_index('ix_analytics_unlock_durations_bucket', table_name='analytics_unlock_durations')
     op.drop_index('ix_analytics_unlock_durations_day', table_name='analytics_unlock_durations')
     op.drop_table('analytics_unlock_durations')
     op.drop_table('analytics_challenge_customers')
