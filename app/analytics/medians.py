@@ -1,7 +1,7 @@
 """Median days from joining to reaching a level, for the levels reached in a period.
 
 Every rollup run recomputes `UnlockDuration` (one row per rolled-up unlock: its day, level, days from
-joining and their whole-day bucket) and from it `DurationMonth` (per month, level and bucket, the
+joining and their bucket: hours for the first days, whole days after) and from it `DurationMonth` (per month, level and bucket, the
 number of unlocks). A period's histogram (per level and bucket) then adds whole months from
 `DurationMonth`, the days of its partial months from `UnlockDuration` and the unlocks after the
 rolled-up days from the raw tables; the one or two buckets that hold the middle are found in
@@ -21,10 +21,13 @@ from app.auth.models import User
 from app.extensions import db
 from app.journey.models import LevelUnlock
 
+FINE_DAYS = 4  # durations shorter than this are bucketed by the hour: level 1 is reached within hours
+
 
 def bucket_of(days):
-    """The whole-day bucket of a duration (any order-keeping rounding will do; the same everywhere)."""
-    return cast(days, Integer)
+    """The bucket of a duration: hours below FINE_DAYS, whole days above (any order-keeping rounding
+    will do, the same everywhere), so that no bucket holds a large share of the unlocks."""
+    return case((days < FINE_DAYS, cast(days * 24, Integer)), else_=FINE_DAYS * 24 + cast(days, Integer))
 
 
 def _month_of(day):
