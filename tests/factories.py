@@ -16,16 +16,19 @@ from app.analytics.models import (
     ActivityDay,
     ChallengeCustomer,
     ChallengeView,
+    ClickDay,
     CompletionDay,
     DurationMonth,
     LastActive,
     NpsDay,
     PointsDay,
     PromoterDay,
+    ReferralDay,
     RollupState,
     UnlockDay,
     UnlockDuration,
     ViewDay,
+    WonDay,
 )
 from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
@@ -389,3 +392,15 @@ def make_duration_month(level: Level | None = None, bucket: int = 1, unlocks: in
 def make_account_first(company: Company | None = None, **fields) -> AccountFirst:
     fields.setdefault("first_joined", utcnow())
     return _add(AccountFirst(company_id=(company or make_company()).id, **fields))
+
+
+def make_referral_day(referrers: int = 1, referrals: int = 1, day: date | None = None, **fields) -> ReferralDay:
+    return _add(ReferralDay(referrers=referrers, referrals=referrals, day=day or today(), **fields))
+
+
+def make_won_day(referees: int = 1, day: date | None = None, **fields) -> WonDay:
+    return _add(WonDay(referees=referees, day=day or today(), **fields))
+
+
+def make_click_day(channel: str = "email", clicks: int = 1, day: date | None = None) -> ClickDay:
+    return _add(ClickDay(channel=channel, clicks=clicks, day=day or today()))

@@ -221,3 +221,40 @@ class AccountFirst(db.Model):
     first_joined: Mapped[datetime | None]
     level2_at: Mapped[datetime | None]
     level3_at: Mapped[datetime | None]
+
+
+class ReferralDay(db.Model):
+    """Referrals made on a day, per referrer-day: by the day the referrer last made one before."""
+
+    __tablename__ = "analytics_referral_days"
+    __table_args__ = (Index("ix_analytics_referral_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    prev_day: Mapped[date | None]
+    referrers: Mapped[int]
+    referrals: Mapped[int]
+
+
+class WonDay(db.Model):
+    """Referrals that reached `won` on a day (the pipeline's events), by the day they last did before."""
+
+    __tablename__ = "analytics_won_days"
+    __table_args__ = (Index("ix_analytics_won_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    prev_day: Mapped[date | None]
+    referees: Mapped[int]
+
+
+class ClickDay(db.Model):
+    """Share links opened on a day, per channel."""
+
+    __tablename__ = "analytics_click_days"
+    __table_args__ = (Index("ix_analytics_click_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    channel: Mapped[str] = mapped_column(String(10))
+    clicks: Mapped[int]

@@ -24,22 +24,25 @@ from sqlalchemy import and_, case, delete, func, insert, literal, null, select, 
 from sqlalchemy.orm import aliased
 
 from app import dates
-from app.analytics import medians, promoters, summaries
+from app.analytics import medians, promoters, referral_days, summaries
 from app.analytics.models import (
     AccountFirst,
     ActivityDay,
     ChallengeCustomer,
     ChallengeView,
+    ClickDay,
     CompletionDay,
     DurationMonth,
     LastActive,
     NpsDay,
     PointsDay,
     PromoterDay,
+    ReferralDay,
     RollupState,
     UnlockDay,
     UnlockDuration,
     ViewDay,
+    WonDay,
 )
 from app.analytics.periods import day_of, start_of
 from app.dates import utcnow
@@ -49,7 +52,7 @@ from app.points.models import PointsEntry
 from app.referrals.models import Referee
 
 ROLLUPS = (PointsDay, ViewDay, CompletionDay, ActivityDay, UnlockDay, NpsDay, PromoterDay, LastActive,
-           ChallengeCustomer, UnlockDuration, DurationMonth, AccountFirst)
+           ChallengeCustomer, UnlockDuration, DurationMonth, AccountFirst, ReferralDay, WonDay, ClickDay)
 
 
 def _rolled_through() -> tuple[date | None, date | None]:
@@ -204,7 +207,8 @@ def _build(since: date | None, through: date) -> None:
     """Add the days (since, through] (all days up to `through` when since is None)."""
     start = since + timedelta(days=1) if since is not None else None
     for statement in (_points(start, through), _views(start, through), _activity(start, through),
-                      _unlocks(start, through), promoters.nps_days(start, through)):
+                      _unlocks(start, through), promoters.nps_days(start, through),
+                      *referral_days.build(start, through)):
         db.session.execute(statement)
     summaries.advance(start, through, activity_days(start, through))
     medians.build(through)
@@ -301,6 +305,7 @@ def referrals_removed(referees: list[Referee]) -> None:
     for referee in referees:
         if referee.created_at.date() <= through:
             by_referrer[referee.referrer_id] = (*by_referrer.get(referee.referrer_id, ()), referee.id)
+    referral_days.removed([r for r in referees if r.created_at.date() <= through], through)
     for user_id, gone in sorted(by_referrer.items()):
         _activity_without(user_id, through, gone)
         if state.levels_through is not None:

@@ -97,6 +97,29 @@ def upgrade():
     sa.PrimaryKeyConstraint('company_id', name=op.f('pk_analytics_account_firsts'))
     )
 
+    for name, unit in (('referral', 'referrers'), ('won', 'referees')):
+        columns = [sa.Column('referrals', sa.Integer(), nullable=False)] if name == 'referral' else []
+        op.create_table(f'analytics_{name}_days',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('prev_day', sa.Date(), nullable=True),
+        sa.Column(unit, sa.Integer(), nullable=False),
+        *columns,
+        sa.PrimaryKeyConstraint('id', name=op.f(f'pk_analytics_{name}_days'))
+        )
+        op.create_index(f'ix_analytics_{name}_days_day', f'analytics_{name}_days', ['day'], unique=False)
+    op.create_table('analytics_click_days',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('clicks', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_click_days'))
+    )
+    op.create_index('ix_analytics_click_days_day', 'analytics_click_days', ['day'], unique=False)
+    with op.batch_alter_table('referees', schema=None) as batch_op:
+        batch_op.create_index('ix_referees_created', ['created_at'], unique=False)
+    with op.batch_alter_table('referral_events', schema=None) as batch_op:
+        batch_op.create_index('ix_referral_events_stage_created', ['stage', 'created_at'], unique=False)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index('ix_users_invited_at', ['invited_at'], unique=False)
         batch_op.create_index('ix_users_created_at', ['created_at'], unique=False)
@@ -112,6 +135,13 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('referral_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_referral_events_stage_created')
+    with op.batch_alter_table('referees', schema=None) as batch_op:
+        batch_op.drop_index('ix_referees_created')
+    for name in ('click', 'won', 'referral'):
+        op.drop_index(f'ix_analytics_{name}_days_day', table_name=f'analytics_{name}_days')
+        op.drop_table(f'analytics_{name}_days')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index('ix_users_created_at')
         batch_op.drop_index('ix_users_invited_at')

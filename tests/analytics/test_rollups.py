@@ -8,9 +8,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.analytics import advocacy, funnel, participation, recent, rollups
+from app.analytics import advocacy, funnel, participation, recent, referrals, rollups
 from app.analytics.funnel import SORT_KEYS
-from app.analytics.models import ActivityDay, ChallengeView, LastActive, PromoterDay, RollupState
+from app.analytics.models import ActivityDay, ChallengeView, LastActive, PromoterDay, ReferralDay, RollupState, WonDay
 from app.analytics.periods import Period
 from app.dates import utcnow
 from app.extensions import db
@@ -64,7 +64,15 @@ def random_programme(seed: int) -> dict:
         for level in rng.sample(levels, k=rng.randint(0, 3)):
             f.make_level_unlock(customer, level, unlocked_at=_moment(rng, rng.choice(days)))
         for _n in range(rng.randint(0, 2)):
-            f.make_referee(customer, created_at=_moment(rng, rng.choice(days)))
+            made = _moment(rng, rng.choice(days))
+            referee = f.make_referee(customer, created_at=made, stage=rng.choice(("new", "won")),
+                                     source=rng.choice(("referral", "share")), channel=rng.choice(("email", None)),
+                                     confirmed_at=made if rng.random() < 0.7 else None)
+            for _won in range(rng.choice((0, 0, 1, 2))):
+                f.make_referral_event(referee, "won", created_at=min(made + timedelta(days=rng.randint(0, 9)),
+                                                                     utcnow()))
+        for _n in range(rng.randint(0, 3)):
+            f.make_share_click(customer, rng.choice(("email", "linkedin")), created_at=_moment(rng, rng.choice(days)))
         f.make_points_entry(customer, 3, created_at=_moment(rng, rng.choice(days)))  # not for an answer
         for _n in range(rng.randint(0, 4)):
             f.make_nps_response(customer, rng.choice((0, 6, 7, 9, 9, 10)),
@@ -86,6 +94,8 @@ def assert_same(today) -> None:
     for p in periods(today):
         assert participation.participation(p) == reference.participation(p), p
         assert participation.accounts(p) == reference.accounts(p), p
+        active = participation.participation(p)["active"]
+        assert referrals.referrals(p, active) == reference.referrals(p, active), p
         assert advocacy.nps(p) == reference.nps(p), p
         assert funnel.funnel(p) == reference.funnel(p), p
         for sort in SORT_KEYS if p.days == 30 else ("level",):
@@ -227,10 +237,14 @@ def test_a_deleted_referral_leaves_activity_and_advocacy(db, monkeypatch):
 def _sums() -> dict:
     """The rolled-up counts summed per key: rows of -1 and +1 may stand beside the rows a rebuild makes."""
     found = {}
-    for model, count in ((ActivityDay, ActivityDay.customers), (PromoterDay, PromoterDay.customers)):
-        keys = [c for c in model.__table__.columns if c.name not in ("id", count.name)]
+    counted = ((ActivityDay, ("customers",)), (PromoterDay, ("customers",)), (ReferralDay, ("referrers", "referrals")),
+               (WonDay, ("referees",)))
+    for model, counts in counted:
+        keys = [c for c in model.__table__.columns if c.name != "id" and c.name not in counts]
+        sums = [func.sum(model.__table__.c[name]) for name in counts]
         found[model.__tablename__] = sorted(
-            (tuple(str(v) for v in row[:-1]), row[-1])
-            for row in db.session.execute(select(*keys, func.sum(count)).group_by(*keys).having(func.sum(count) != 0)))
+            (tuple(str(v) for v in row[:len(keys)]), tuple(row[len(keys):]))
+            for row in db.session.execute(select(*keys, *sums).group_by(*keys))
+            if any(row[len(keys):]))
     found["last_active"] = sorted(db.session.execute(select(LastActive.user_id, LastActive.day)).all())
     return found
