@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal_column, select
 
 from app.analytics.models import ClickDay, ReferralDay, WonDay
 from app.analytics.periods import day_of, start_of
@@ -33,9 +33,8 @@ def build(since: date | None, through: date) -> list:
     won = _ranked(day_of(ReferralEvent.created_at), ReferralEvent.referee_id, ReferralEvent.created_at < until,
                   since, (ReferralEvent.stage == WON,))
     won_rows = won.subquery("won")
-    day = day_of(ShareClick.created_at)
-    clicks = (select(day, func.coalesce(ShareClick.channel, "other"), func.count())
-              .where(ShareClick.created_at < until).group_by(day, func.coalesce(ShareClick.channel, "other")))
+    day, channel = day_of(ShareClick.created_at), func.coalesce(ShareClick.channel, literal_column("'other'"))
+    clicks = (select(day, channel, func.count()).where(ShareClick.created_at < until).group_by(day, channel))
     if since is not None:
         clicks = clicks.where(ShareClick.created_at >= start_of(since))
     return [
