@@ -11,7 +11,25 @@ from datetime import date, datetime, timedelta
 from flask import g
 from werkzeug.security import generate_password_hash
 
-from app.analytics.models import ActivityDay, ChallengeView, CompletionDay, PointsDay, RollupState, UnlockDay, ViewDay
+from app.analytics.models import (
+    AccountFirst,
+    ActivityDay,
+    ChallengeCustomer,
+    ChallengeView,
+    ClickDay,
+    CompletionDay,
+    DurationMonth,
+    LastActive,
+    NpsDay,
+    PointsDay,
+    PromoterDay,
+    ReferralDay,
+    RollupState,
+    UnlockDay,
+    UnlockDuration,
+    ViewDay,
+    WonDay,
+)
 from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
 from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
@@ -408,3 +426,46 @@ def make_goal(quarter: str | None = None, metric: str = "introductions", target:
         n = next(_seq)
         quarter = f"{2001 + n // 4}-Q{n % 4 + 1}"
     return _add(Goal(quarter=quarter, metric=metric, target=target, entered_by_id=by.id if by else None))
+def make_nps_day(category: str = "promoter", answers: int = 1, day: date | None = None) -> NpsDay:
+    return _add(NpsDay(category=category, answers=answers, day=day or today()))
+
+
+def make_promoter_day(customers: int = 1, day: date | None = None, acted: bool = False, **fields) -> PromoterDay:
+    return _add(PromoterDay(customers=customers, day=day or today(), acted=acted, **fields))
+
+
+def make_last_active(user: User | None = None, day: date | None = None) -> LastActive:
+    return _add(LastActive(user_id=(user or make_user()).id, day=day or today()))
+
+
+def make_challenge_customer(user: User | None = None, challenge: Challenge | None = None, **fields) -> ChallengeCustomer:
+    return _add(ChallengeCustomer(user_id=(user or make_user()).id, challenge_id=(challenge or make_challenge()).id,
+                                  **fields))
+
+
+def make_unlock_duration(level: Level | None = None, days: float = 1.0, day: date | None = None) -> UnlockDuration:
+    return _add(UnlockDuration(level_id=(level or make_level(400 + next(_seq))).id, days=days, bucket=int(days),
+                               day=day or today()))
+
+
+def make_duration_month(level: Level | None = None, bucket: int = 1, unlocks: int = 1,
+                        month: date | None = None) -> DurationMonth:
+    return _add(DurationMonth(level_id=(level or make_level(500 + next(_seq))).id, bucket=bucket, unlocks=unlocks,
+                              month=month or today().replace(day=1)))
+
+
+def make_account_first(company: Company | None = None, **fields) -> AccountFirst:
+    fields.setdefault("first_joined", utcnow())
+    return _add(AccountFirst(company_id=(company or make_company()).id, **fields))
+
+
+def make_referral_day(referrers: int = 1, referrals: int = 1, day: date | None = None, **fields) -> ReferralDay:
+    return _add(ReferralDay(referrers=referrers, referrals=referrals, day=day or today(), **fields))
+
+
+def make_won_day(referees: int = 1, day: date | None = None, **fields) -> WonDay:
+    return _add(WonDay(referees=referees, day=day or today(), **fields))
+
+
+def make_click_day(channel: str = "email", clicks: int = 1, day: date | None = None) -> ClickDay:
+    return _add(ClickDay(channel=channel, clicks=clicks, day=day or today()))

@@ -1,41 +1,22 @@
 """How far customers get: the level funnel, and per challenge its views, completions and points."""
 from __future__ import annotations
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, select
 
-from app.analytics.participation import joined_at
-from app.analytics.periods import Pair, Period, both, days_between, during, ratio_pair
-from app.analytics.recent import challenge_figures, unlock_counts
-from app.auth.models import User
+from app.analytics.medians import median_days
+from app.analytics.periods import Pair, Period, both, ratio_pair
+from app.analytics.recent import challenge_figures, splits, unlock_counts
 from app.extensions import db
-from app.journey.models import DRAFT, Challenge, Level, LevelUnlock
+from app.journey.models import DRAFT, Challenge, Level
 
 SORT_KEYS = ("level", "challenge", "views", "completions", "rate", "points")
 
 
 def _median_days(p: Period, q: Period) -> dict[tuple[int, str], float]:
-    """Median days from joining to reaching each level, for the levels reached in each period:
-    window functions number each level's durations, the middle one (or two) is the median."""
-    period = case((during(LevelUnlock.unlocked_at, p), literal("cur")), else_=literal("prev")).label("period")
-    durations = (
-        select(LevelUnlock.level_id.label("level_id"), period,
-               days_between(LevelUnlock.unlocked_at, joined_at()).label("days"))
-        .join(User, User.id == LevelUnlock.user_id)
-        .where(LevelUnlock.unlocked_at >= q.since, LevelUnlock.unlocked_at < p.until)
-        .subquery("durations")
-    )
-    ranked = select(
-        durations.c.level_id, durations.c.period, durations.c.days,
-        func.row_number().over(partition_by=(durations.c.level_id, durations.c.period),
-                               order_by=durations.c.days).label("rn"),
-        func.count().over(partition_by=(durations.c.level_id, durations.c.period)).label("n"),
-    ).subquery("ranked")
-    rows = db.session.execute(
-        select(ranked.c.level_id, ranked.c.period, func.avg(ranked.c.days).label("median"))
-        .where(ranked.c.rn.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2)))
-        .group_by(ranked.c.level_id, ranked.c.period)
-    )
-    return {(row.level_id, row.period): float(row.median) for row in rows}
+    """Median days from joining to reaching each level, for the levels reached in each period
+    (app.analytics.medians: a histogram of whole days, then only the middle bucket's values)."""
+    cur, _prev = splits(p)
+    return median_days(p, cur.through, cur.unrolled_since)
 
 
 def funnel(p: Period) -> list[dict]:

@@ -1,18 +1,17 @@
 """Who takes part: customers invited, activated and active in a period, and the companies with ambassadors."""
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
+from app.analytics import raw
 from app.analytics.periods import Pair, Period, both, count_if, during, ratio_pair
-from app.analytics.recent import active_pair
+from app.analytics.recent import active_pair, mostly_open, splits
+from app.analytics.rollups import levels_through
+from app.analytics.summaries import account_rows, joined_at
 from app.auth.models import CUSTOMER, User
 from app.extensions import db
-from app.journey.models import Level, LevelUnlock
 
-
-def joined_at():
-    """When a customer joined the programme: the invitation, or the account for those never invited."""
-    return func.coalesce(User.invited_at, User.created_at)
+__all__ = ["accounts", "activated", "joined_at", "participation"]
 
 
 def activated():
@@ -45,37 +44,35 @@ def participation(p: Period) -> dict[str, Pair]:
 
 def accounts(p: Period) -> dict[str, Pair]:
     """Companies with customers in the programme at the end of each period, and the share of them
-    with at least one ambassador who had reached level 2, and level 3 (or higher), by then."""
+    with at least one ambassador who had reached level 2, and level 3 (or higher), by then. Per
+    company: when its first customer joined and one first reached each level, from the rollup run's
+    summary plus the customers who joined and the levels reached since (app.analytics.summaries)."""
     q = p.previous()
-    # Per company, once: when its first customer joined, and when one first reached level 2 and 3.
-    joined = (
-        select(User.company_id.label("company_id"), func.min(joined_at()).label("first"))
-        .where(User.role == CUSTOMER, User.company_id.is_not(None))
-        .group_by(User.company_id).subquery("joined")
+    cur, prev = splits(p)
+    if mostly_open(cur, prev) or levels_through() is None or levels_through() != cur.through:
+        return _shares(raw.accounts(p))
+    rows = account_rows(cur.unrolled_since)
+    firsts = (
+        select(rows.c.company_id, func.min(rows.c.joined).label("first"), func.min(rows.c.level2).label("level2"),
+               func.min(rows.c.level3).label("level3"))
+        .group_by(rows.c.company_id).subquery("firsts")
     )
-    reached = (
-        select(User.company_id.label("company_id"),
-               func.min(case((Level.position >= 2, LevelUnlock.unlocked_at), else_=None)).label("level2"),
-               func.min(case((Level.position >= 3, LevelUnlock.unlocked_at), else_=None)).label("level3"))
-        .select_from(LevelUnlock)
-        .join(User, User.id == LevelUnlock.user_id)
-        .join(Level, Level.id == LevelUnlock.level_id)
-        .where(User.company_id.is_not(None), Level.position >= 2)
-        .group_by(User.company_id).subquery("reached")
-    )
+    with_customers = firsts.c.first.is_not(None)
     row = db.session.execute(
         select(
-            count_if(joined.c.first < p.until).label("companies_cur"),
-            count_if(joined.c.first < q.until).label("companies_prev"),
-            count_if(reached.c.level2 < p.until).label("level2_cur"),
-            count_if(reached.c.level2 < q.until).label("level2_prev"),
-            count_if(reached.c.level3 < p.until).label("level3_cur"),
-            count_if(reached.c.level3 < q.until).label("level3_prev"),
-        ).select_from(joined).outerjoin(reached, reached.c.company_id == joined.c.company_id)
+            count_if(firsts.c.first < p.until).label("companies_cur"),
+            count_if(firsts.c.first < q.until).label("companies_prev"),
+            count_if(and_(with_customers, firsts.c.level2 < p.until)).label("level2_cur"),
+            count_if(and_(with_customers, firsts.c.level2 < q.until)).label("level2_prev"),
+            count_if(and_(with_customers, firsts.c.level3 < p.until)).label("level3_cur"),
+            count_if(and_(with_customers, firsts.c.level3 < q.until)).label("level3_prev"),
+        )
     ).one()
+    return _shares(row)
+
+
+def _shares(row) -> dict[str, Pair]:
     result = {name: both(row, name) for name in ("companies", "level2", "level3")}
     result["level2_share"] = ratio_pair(result["level2"], result["companies"])
     result["level3_share"] = ratio_pair(result["level3"], result["companies"])
     return result
-
-

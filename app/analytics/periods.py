@@ -66,6 +66,16 @@ def ratio_pair(part: Pair, whole: Pair) -> Pair:
 
 # --- Portable SQL helpers -----------------------------------------------------------------------
 
+def day_of(timestamp) -> ColumnElement:
+    """The UTC date of a timestamp column, on SQLite and PostgreSQL."""
+    return func.date(timestamp)
+
+
+def start_of(day: date) -> datetime:
+    """The first moment of a day."""
+    return datetime.combine(day, time.min)
+
+
 def days_between(later, earlier) -> ColumnElement:
     """(later − earlier) in days, as a fractional number, on SQLite and PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":

@@ -10,8 +10,12 @@ from sqlalchemy import and_, case, func, literal, select, union_all
 
 from app.analytics.models import ChallengeView
 from app.analytics.periods import Period, count_if, distinct_if, during, on_days
+from app.analytics.promoters import acted
+from app.analytics.summaries import joined_at
+from app.auth.models import CUSTOMER, User
 from app.extensions import db
-from app.journey.models import APPROVED, LevelUnlock, Submission
+from app.journey.models import APPROVED, Level, LevelUnlock, Submission
+from app.nps.models import PROMOTER, NpsResponse
 from app.points.models import PointsEntry
 from app.referrals.models import Referee
 
@@ -99,3 +103,49 @@ def unlock_counts(p: Period):
                distinct_if(during(LevelUnlock.unlocked_at, q), LevelUnlock.user_id).label("new_prev"))
         .group_by(LevelUnlock.level_id).subquery("unlocks")
     )
+
+
+def promoters(p: Period):
+    """A row: customers with a promoter answer in each period (promoters_cur/_prev), and those of
+    them who took an advocacy action within ADVOCACY_DAYS of such an answer (acted_cur/_prev)."""
+    q = p.previous()
+    answer = NpsResponse
+    return db.session.execute(
+        select(
+            distinct_if(during(answer.created_at, p), answer.user_id).label("promoters_cur"),
+            distinct_if(during(answer.created_at, q), answer.user_id).label("promoters_prev"),
+            distinct_if(and_(during(answer.created_at, p), acted(answer)), answer.user_id).label("acted_cur"),
+            distinct_if(and_(during(answer.created_at, q), acted(answer)), answer.user_id).label("acted_prev"),
+        ).where(answer.category == PROMOTER, answer.created_at >= q.since, answer.created_at < p.until)
+    ).one()
+
+
+def accounts(p: Period):
+    """A row: companies with customers by the end of each period (companies_cur/_prev), and those with
+    a customer who had reached level 2 (level2_…), and level 3 (level3_…), by then."""
+    q = p.previous()
+    joined = (
+        select(User.company_id.label("company_id"), func.min(joined_at()).label("first"))
+        .where(User.role == CUSTOMER, User.company_id.is_not(None))
+        .group_by(User.company_id).subquery("joined")
+    )
+    reached = (
+        select(User.company_id.label("company_id"),
+               func.min(case((Level.position >= 2, LevelUnlock.unlocked_at), else_=None)).label("level2"),
+               func.min(case((Level.position >= 3, LevelUnlock.unlocked_at), else_=None)).label("level3"))
+        .select_from(LevelUnlock)
+        .join(User, User.id == LevelUnlock.user_id)
+        .join(Level, Level.id == LevelUnlock.level_id)
+        .where(User.company_id.is_not(None), Level.position >= 2)
+        .group_by(User.company_id).subquery("reached")
+    )
+    return db.session.execute(
+        select(
+            count_if(joined.c.first < p.until).label("companies_cur"),
+            count_if(joined.c.first < q.until).label("companies_prev"),
+            count_if(reached.c.level2 < p.until).label("level2_cur"),
+            count_if(reached.c.level2 < q.until).label("level2_prev"),
+            count_if(reached.c.level3 < p.until).label("level3_cur"),
+            count_if(reached.c.level3 < q.until).label("level3_prev"),
+        ).select_from(joined).outerjoin(reached, reached.c.company_id == joined.c.company_id)
+    ).one()

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, literal, or_, select, union, union_all
 
 from app.analytics import raw
-from app.analytics.models import ActivityDay, ChallengeView, CompletionDay, PointsDay, UnlockDay, ViewDay
-from app.analytics.periods import Period
-from app.analytics.rollups import closed_through, start_of
+from app.analytics.models import (
+    ActivityDay,
+    ChallengeCustomer,
+    ChallengeView,
+    CompletionDay,
+    LastActive,
+    PointsDay,
+    UnlockDay,
+    ViewDay,
+)
+from app.analytics.periods import Period, start_of
+from app.analytics.rollups import closed_through
 from app.extensions import db
 from app.journey.models import APPROVED, LevelUnlock, Submission
 from app.points.models import PointsEntry
@@ -34,6 +42,7 @@ class Split:
     """A period cut at the last rolled-up day: [start, closed_end] from rollups, [open_start, end] live."""
 
     def __init__(self, period: Period, through: date | None):
+        self.through = through
         through = through or NEVER
         self.period = period
         self.start, self.end = period.start, period.end
@@ -52,7 +61,7 @@ def splits(p: Period) -> tuple[Split, Split]:
     return Split(p, through), Split(p.previous(), through)
 
 
-def _mostly_open(cur: Split, prev: Split) -> bool:
+def mostly_open(cur: Split, prev: Split) -> bool:
     return max(cur.open_days, prev.open_days) > MAX_OPEN_DAYS
 
 
@@ -69,21 +78,35 @@ def _sum_if(condition, value):
 CHALLENGE_COLUMNS = ("views", "viewers", "done", "converted", "points")
 
 
+def _open_views(s: Split):
+    """The open days' views of the period, each with its rank among its customer's views of that
+    challenge in those days (1: the first), and the pair's rolled-up last view and approved answer."""
+    rank = func.row_number().over(partition_by=(ChallengeView.user_id, ChallengeView.challenge_id),
+                                  order_by=ChallengeView.day)
+    views = (select(ChallengeView.user_id.label("user_id"), ChallengeView.challenge_id.label("challenge_id"),
+                    rank.label("rank"))
+             .where(ChallengeView.day >= s.open_start, ChallengeView.day <= s.end).subquery("open_views"))
+    return views
+
+
+def _history(rows, column):
+    """The pair's rolled-up day in `column` of ChallengeCustomer (NEVER when none): a primary-key look-up
+    per open-day row, whatever the size of the summary."""
+    found = (select(column).where(ChallengeCustomer.user_id == rows.c.user_id,
+                                  ChallengeCustomer.challenge_id == rows.c.challenge_id).scalar_subquery())
+    return func.coalesce(found, NEVER)
+
+
 def _challenge_parts(s: Split, slot: str) -> list:
-    """Per challenge, for one period: views, viewers, approved answers, converted customers, points."""
+    """Per challenge, for one period: views, viewers, approved answers, converted customers, points.
+    Rolled-up days from the daily rollups; the open days set-wise, with each customer's rolled-up
+    history from ChallengeCustomer (its days all lie before the open days)."""
     cols = lambda **values: _slots(CHALLENGE_COLUMNS, slot, values)  # noqa: E731
-    other = aliased(ChallengeView)
     rolled_views = (
         select(ViewDay.challenge_id.label("challenge_id"),
                *cols(views=func.sum(ViewDay.views),
                      viewers=_sum_if(or_(ViewDay.prev_day.is_(None), ViewDay.prev_day < s.start), ViewDay.views)))
         .where(ViewDay.day >= s.start, ViewDay.day <= s.closed_end).group_by(ViewDay.challenge_id)
-    )
-    same_pair = and_(other.user_id == ChallengeView.user_id, other.challenge_id == ChallengeView.challenge_id)
-    seen_earlier = exists().where(same_pair, other.day >= s.start, other.day < ChallengeView.day)
-    live_views = (
-        select(ChallengeView.challenge_id, *cols(views=func.count(), viewers=_sum_if(~seen_earlier, 1)))
-        .where(ChallengeView.day >= s.open_start, ChallengeView.day <= s.end).group_by(ChallengeView.challenge_id)
     )
     first_in_window = or_(CompletionDay.prev_approved.is_(None), CompletionDay.prev_approved < s.start)
     seen_in_window = or_(CompletionDay.last_view >= s.start, CompletionDay.next_view <= s.end)
@@ -93,58 +116,71 @@ def _challenge_parts(s: Split, slot: str) -> list:
                      converted=_sum_if(and_(first_in_window, seen_in_window), CompletionDay.completions)))
         .where(CompletionDay.day >= s.start, CompletionDay.day <= s.closed_end).group_by(CompletionDay.challenge_id)
     )
-    before = aliased(Submission)
-    approved_before = exists().where(
-        before.user_id == Submission.user_id, before.challenge_id == Submission.challenge_id,
-        before.status == APPROVED, before.created_at >= s.period.since,
-        or_(before.created_at < Submission.created_at,
-            and_(before.created_at == Submission.created_at, before.id < Submission.id)))
-    viewed = exists().where(other.user_id == Submission.user_id, other.challenge_id == Submission.challenge_id,
-                            other.day >= s.start, other.day <= s.end)
-    live_done = (
-        select(Submission.challenge_id,
-               *cols(done=func.count(), converted=_sum_if(and_(~approved_before, viewed), 1)))
-        .where(Submission.status == APPROVED, Submission.created_at >= s.open_since,
-               Submission.created_at < s.period.until)
-        .group_by(Submission.challenge_id)
-    )
-    # Answers approved on a closed day of the window whose customer opened the challenge in the
-    # window only on an open day: counted once per customer, from their first open-day view.
-    answered_closed = exists().where(
-        Submission.user_id == ChallengeView.user_id, Submission.challenge_id == ChallengeView.challenge_id,
-        Submission.status == APPROVED, Submission.created_at >= s.period.since,
-        Submission.created_at < s.open_since)
-    seen_closed = exists().where(same_pair, other.day >= s.start, other.day <= s.closed_end)
-    seen_open_earlier = exists().where(same_pair, other.day >= s.open_start, other.day < ChallengeView.day)
-    late_views = (
-        select(ChallengeView.challenge_id,
-               *cols(converted=_sum_if(and_(answered_closed, ~seen_closed, ~seen_open_earlier), 1)))
-        .where(ChallengeView.day >= s.open_start, ChallengeView.day <= s.end).group_by(ChallengeView.challenge_id)
-    )
     rolled_points = (
         select(PointsDay.challenge_id, *cols(points=func.sum(PointsDay.points)))
         .where(PointsDay.day >= s.start, PointsDay.day <= s.closed_end).group_by(PointsDay.challenge_id)
     )
-    # Each open-day ledger row finds its answer's challenge by primary key: a join would hash all
-    # answers, and a condition on source_type out here would lead PostgreSQL to scan the ledger's
-    # (source_type, …) index for every row of that type ever booked.
-    answer_challenge = (select(Submission.challenge_id)
-                        .where(PointsEntry.source_type == "submission", Submission.id == PointsEntry.source_id)
-                        .scalar_subquery())
-    booked = (select(answer_challenge.label("challenge_id"), PointsEntry.points)
-              .where(PointsEntry.created_at >= s.open_since, PointsEntry.created_at < s.period.until)
+    if s.open_days == 0:
+        return [rolled_views, rolled_done, rolled_points]
+
+    views = _open_views(s)
+    last_view = lambda rows: _history(rows, ChallengeCustomer.last_view)  # noqa: E731
+    last_approved = lambda rows: _history(rows, ChallengeCustomer.last_approved)  # noqa: E731
+    live_views = (
+        select(views.c.challenge_id,
+               *cols(views=func.count(),
+                     # Not opened on a rolled-up day of the period, nor earlier in the open days.
+                     viewers=_sum_if(and_(views.c.rank == 1, last_view(views) < s.start), 1),
+                     # Answered approved on a rolled-up day of the period, opened it only on an open day:
+                     # converted, once per customer, from their first open-day view.
+                     converted=_sum_if(and_(views.c.rank == 1, last_approved(views) >= s.start,
+                                            last_view(views) < s.start), 1)))
+        .group_by(views.c.challenge_id)
+    )
+    rank = func.row_number().over(partition_by=(Submission.user_id, Submission.challenge_id),
+                                  order_by=(Submission.created_at, Submission.id))
+    answers = (select(Submission.user_id.label("user_id"), Submission.challenge_id.label("challenge_id"),
+                      rank.label("rank"))
+               .where(Submission.status == APPROVED, Submission.created_at >= s.open_since,
+                      Submission.created_at < s.period.until).subquery("open_answers"))
+    open_seen = (select(views.c.user_id, views.c.challenge_id).where(views.c.rank == 1)
+                 .subquery("open_seen"))
+    # The first approved answer of the period (none on a rolled-up day of it, none earlier in the open
+    # days), by a customer who opened the challenge in the period.
+    converted = and_(answers.c.rank == 1, last_approved(answers) < s.start,
+                     or_(open_seen.c.user_id.is_not(None), last_view(answers) >= s.start))
+    live_done = (
+        select(answers.c.challenge_id, *cols(done=func.count(), converted=_sum_if(converted, 1)))
+        .select_from(answers)
+        .outerjoin(open_seen, and_(open_seen.c.user_id == answers.c.user_id,
+                                   open_seen.c.challenge_id == answers.c.challenge_id))
+        .group_by(answers.c.challenge_id)
+    )
+    # Each open-day ledger row finds its answer's challenge among the open days' answers (booked at
+    # once, the usual case), else by primary key (booked later, after a review). A condition on the
+    # ledger's source_type alone would lead PostgreSQL to its (source_type, …) index.
+    recent_answers = (select(Submission.id.label("id"), Submission.challenge_id.label("challenge_id"))
+                      .where(Submission.created_at >= s.open_since, Submission.created_at < s.period.until)
+                      .subquery("recent_answers"))
+    by_key = (select(Submission.challenge_id).where(Submission.id == PointsEntry.source_id).scalar_subquery())
+    booked = (select(func.coalesce(recent_answers.c.challenge_id, by_key).label("challenge_id"),
+                     PointsEntry.points.label("points"))
+              .select_from(PointsEntry)
+              .outerjoin(recent_answers, recent_answers.c.id == PointsEntry.source_id)
+              .where(PointsEntry.created_at >= s.open_since, PointsEntry.created_at < s.period.until,
+                     PointsEntry.source_type == literal("submission"))
               .subquery("booked"))
     live_points = (
         select(booked.c.challenge_id, *cols(points=func.sum(booked.c.points)))
         .where(booked.c.challenge_id.is_not(None)).group_by(booked.c.challenge_id)
     )
-    return [rolled_views, live_views, rolled_done, live_done, late_views, rolled_points, live_points]
+    return [rolled_views, live_views, rolled_done, live_done, rolled_points, live_points]
 
 
 def challenge_figures(p: Period):
     """A subquery: per challenge, views, viewers, done, converted and points as <name>_cur / <name>_prev."""
     cur, prev = splits(p)
-    if _mostly_open(cur, prev):
+    if mostly_open(cur, prev):
         return raw.challenge_figures(p)
     parts = []
     for split, slot in ((cur, "cur"), (prev, "prev")):
@@ -163,45 +199,31 @@ def challenge_figures(p: Period):
 def active_pair(p: Period) -> tuple:
     """(current, previous): customers who answered, opened a challenge or made a referral."""
     cur, prev = splits(p)
-    if _mostly_open(cur, prev):
+    if mostly_open(cur, prev):
         return raw.active_customers(p)
     return tuple(db.session.execute(select(active_customers(cur), active_customers(prev))).one())
 
 
 def active_customers(s: Split):
-    """A scalar subquery: customers who answered, opened a challenge or made a referral in the period."""
-    view = aliased(ChallengeView)
-    answer = aliased(Submission)
-
-    def did_before(user_id, first: date, day_before: date):
-        """An answer or a view of user_id on a day in [first, day_before)."""
-        return or_(
-            exists().where(view.user_id == user_id, view.day >= first, view.day < day_before),
-            exists().where(answer.user_id == user_id, answer.created_at >= start_of(first),
-                           answer.created_at < start_of(day_before)),
-        )
-
+    """A scalar subquery: customers who answered, opened a challenge or made a referral in the period.
+    The rolled-up days count each customer on their first day in the period; the open days count the
+    customers active on them who were not active on a rolled-up day of the period (LastActive)."""
     rolled = (select(func.coalesce(func.sum(ActivityDay.customers), 0))
               .where(ActivityDay.day >= s.start, ActivityDay.day <= s.closed_end,
                      or_(ActivityDay.prev_day.is_(None), ActivityDay.prev_day < s.start)).scalar_subquery())
-    # The open days: each customer once, on their first open day in the window, unless they were
-    # active on a closed day of it.
-    days = union_all(
-        select(Submission.user_id.label("user_id"), func.date(Submission.created_at).label("day"))
+    if s.open_days == 0:
+        return rolled
+    people = union(
+        select(Submission.user_id.label("user_id"))
         .where(Submission.created_at >= s.open_since, Submission.created_at < s.period.until),
-        select(ChallengeView.user_id, ChallengeView.day).where(ChallengeView.day >= s.open_start,
-                                                               ChallengeView.day <= s.end),
-    ).subquery("open_days")
-    first_open = select(days.c.user_id).group_by(days.c.user_id).subquery("first_open")
-    live = (select(func.count()).select_from(first_open)
-            .where(~did_before(first_open.c.user_id, s.start, s.open_start)).scalar_subquery())
-    referrers = (select(Referee.referrer_id.label("user_id"))
-                 .where(Referee.created_at >= s.period.since, Referee.created_at < s.period.until)
-                 .group_by(Referee.referrer_id).subquery("referrers"))
-    until_day = s.end + timedelta(days=1)
-    only_referred = (select(func.count()).select_from(referrers)
-                     .where(~did_before(referrers.c.user_id, s.start, until_day)).scalar_subquery())
-    return rolled + live + only_referred
+        select(ChallengeView.user_id).where(ChallengeView.day >= s.open_start, ChallengeView.day <= s.end),
+        select(Referee.referrer_id).where(Referee.created_at >= s.open_since, Referee.created_at < s.period.until),
+    ).subquery("open_people")
+    live = (select(func.count()).select_from(people)
+            .outerjoin(LastActive, LastActive.user_id == people.c.user_id)
+            .where(people.c.user_id.is_not(None), or_(LastActive.day.is_(None), LastActive.day < s.start))
+            .scalar_subquery())
+    return rolled + live
 
 
 # --- Level unlocks ---------------------------------------------------------------------------------
@@ -210,7 +232,7 @@ def unlock_counts(p: Period):
     """A subquery: per level, customers who had reached it by the end of each period and who reached
     it in each period (reached_cur, reached_prev, new_cur, new_prev)."""
     cur, prev = splits(p)
-    if _mostly_open(cur, prev):
+    if mostly_open(cur, prev):
         return raw.unlock_counts(p)
     parts = []
     for s, slot in ((cur, "cur"), (prev, "prev")):

@@ -17,49 +17,77 @@ activated) are not rolled up: they read the raw tables, which are small.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import g, has_app_context
 from sqlalchemy import and_, case, delete, func, insert, literal, null, select, union
 from sqlalchemy.orm import aliased
 
-from app.analytics.models import ActivityDay, ChallengeView, CompletionDay, PointsDay, RollupState, UnlockDay, ViewDay
+from app import dates
+from app.analytics import medians, promoters, referral_days, summaries
+from app.analytics.models import (
+    AccountFirst,
+    ActivityDay,
+    ChallengeCustomer,
+    ChallengeView,
+    ClickDay,
+    CompletionDay,
+    DurationMonth,
+    LastActive,
+    NpsDay,
+    PointsDay,
+    PromoterDay,
+    ReferralDay,
+    RollupState,
+    UnlockDay,
+    UnlockDuration,
+    ViewDay,
+    WonDay,
+)
+from app.analytics.periods import day_of, start_of
 from app.dates import utcnow
 from app.extensions import db
 from app.journey.models import APPROVED, LevelUnlock, Submission
 from app.points.models import PointsEntry
+from app.referrals.models import Referee
 
-ROLLUPS = (PointsDay, ViewDay, CompletionDay, ActivityDay, UnlockDay)
-OPEN_DAYS = 2  # today and yesterday (UTC) stay open: a view's date may be a day ahead of UTC
+ROLLUPS = (PointsDay, ViewDay, CompletionDay, ActivityDay, UnlockDay, NpsDay, PromoterDay, LastActive,
+           ChallengeCustomer, UnlockDuration, DurationMonth, AccountFirst, ReferralDay, WonDay, ClickDay)
 
 
-def day_of(timestamp):
-    """The UTC date of a timestamp column, on SQLite and PostgreSQL."""
-    return func.date(timestamp)
+def _rolled_through() -> tuple[date | None, date | None]:
+    """(closed_through, levels_through), read once per request: every figure of the dashboard
+    cuts its periods at the same day."""
+    if has_app_context() and "analytics_rolled_through" in g:
+        return g.analytics_rolled_through
+    row = db.session.execute(select(RollupState.closed_through, RollupState.levels_through)
+                             .where(RollupState.id == 1)).first()
+    through = (row.closed_through, row.levels_through) if row is not None else (None, None)
+    if has_app_context():
+        g.analytics_rolled_through = through
+    return through
 
 
 def closed_through() -> date | None:
-    """The last day the rollups cover, or None when nothing is rolled up (everything is live).
-    Read once per request: every figure of the dashboard cuts its periods at the same day."""
-    if has_app_context() and "analytics_closed_through" in g:
-        return g.analytics_closed_through
-    through = db.session.scalar(select(RollupState.closed_through).where(RollupState.id == 1))
-    if has_app_context():
-        g.analytics_closed_through = through
-    return through
+    """The last day the rollups cover, or None when nothing is rolled up (everything is live)."""
+    return _rolled_through()[0]
+
+
+def levels_through() -> date | None:
+    """The last day the rollups that depend on the levels' order cover; None after a change of levels."""
+    return _rolled_through()[1]
 
 
 def _forget_closed_through() -> None:
     if has_app_context():
-        g.pop("analytics_closed_through", None)
+        g.pop("analytics_rolled_through", None)
 
 
 def last_closed_day() -> date:
-    return utcnow().date() - timedelta(days=OPEN_DAYS)
-
-
-def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min)
+    """Yesterday (UTC) when the programme's time zone is not behind UTC: a view carries the programme's
+    date, so none dated yesterday can come any more. Two days back in a zone behind UTC."""
+    behind = dates.local_now().utcoffset() < timedelta(0)
+    return utcnow().date() - timedelta(days=2 if behind else 1)
 
 
 def _state(through: date | None, lock: bool = False) -> RollupState:
@@ -134,12 +162,30 @@ def _completions(through: date):
         ["day", "challenge_id", "last_view", "next_view", "prev_approved", "completions"], query)
 
 
+def activity_days(since: date | None, through: date, user_id: int | None = None,
+                  without_referrals: tuple[int, ...] = ()):
+    """(user_id, day) once per customer and day they answered, opened a challenge or made a referral
+    (only `user_id`'s when given; leaving the referrals `without_referrals` out)."""
+    until = start_of(through + timedelta(days=1))
+    answers = select(Submission.user_id.label("user_id"), day_of(Submission.created_at).label("day")).where(
+        Submission.created_at < until)
+    views = select(ChallengeView.user_id, ChallengeView.day).where(ChallengeView.day <= through)
+    referrals = select(Referee.referrer_id, day_of(Referee.created_at)).where(Referee.created_at < until)
+    if user_id is not None:
+        answers = answers.where(Submission.user_id == user_id)
+        views = views.where(ChallengeView.user_id == user_id)
+        referrals = referrals.where(Referee.referrer_id == user_id)
+    if without_referrals:
+        referrals = referrals.where(Referee.id.not_in(without_referrals))
+    if since is not None:
+        answers = answers.where(Submission.created_at >= start_of(since))
+        views = views.where(ChallengeView.day >= since)
+        referrals = referrals.where(Referee.created_at >= start_of(since))
+    return union(answers, views, referrals).subquery("days")
+
+
 def _activity(since: date | None, through: date):
-    days = union(
-        select(Submission.user_id.label("user_id"), day_of(Submission.created_at).label("day"))
-        .where(Submission.created_at < start_of(through + timedelta(days=1))),
-        select(ChallengeView.user_id, ChallengeView.day).where(ChallengeView.day <= through),
-    ).subquery("days")
+    days = activity_days(None, through)
     ranked = select(days.c.day, func.lag(days.c.day).over(partition_by=days.c.user_id, order_by=days.c.day)
                     .label("prev_day")).subquery("ranked")
     query = select(ranked.c.day, ranked.c.prev_day, func.count()).group_by(ranked.c.day, ranked.c.prev_day)
@@ -161,8 +207,11 @@ def _build(since: date | None, through: date) -> None:
     """Add the days (since, through] (all days up to `through` when since is None)."""
     start = since + timedelta(days=1) if since is not None else None
     for statement in (_points(start, through), _views(start, through), _activity(start, through),
-                      _unlocks(start, through)):
+                      _unlocks(start, through), promoters.nps_days(start, through),
+                      *referral_days.build(start, through)):
         db.session.execute(statement)
+    summaries.advance(start, through, activity_days(start, through))
+    medians.build(through)
     db.session.execute(delete(CompletionDay))
     db.session.execute(_completions(through))
 
@@ -175,7 +224,8 @@ def rebuild(through: date | None = None) -> date:
     for model in ROLLUPS:
         db.session.execute(delete(model))
     _build(None, through)
-    state.closed_through = through
+    promoters.rebuild_days(None, through)
+    state.closed_through = state.levels_through = through
     db.session.flush()
     return through
 
@@ -189,9 +239,25 @@ def advance(through: date | None = None) -> date:
         return rebuild(through)
     if through > state.closed_through:
         _build(state.closed_through, through)
-        state.closed_through = through
+        # A promoter answer's advocacy window runs ADVOCACY_DAYS: the days it reaches into are redone.
+        promoters.rebuild_days(None if state.levels_through is None else state.closed_through, through)
+        state.closed_through = state.levels_through = through
+        db.session.flush()
+    elif state.levels_through is None:
+        promoters.rebuild_days(None, state.closed_through)
+        summaries.account_firsts(state.closed_through)
+        state.levels_through = state.closed_through
         db.session.flush()
     return state.closed_through
+
+
+def levels_changed() -> None:
+    """A level moved or a challenge changed level: which answers are advocacy changed with it. The
+    advocacy figure reads the raw tables until the next run rebuilds its rollup (flush only)."""
+    state = db.session.scalar(select(RollupState).where(RollupState.id == 1).with_for_update())
+    if state is not None and state.levels_through is not None:
+        state.levels_through = None
+        db.session.flush()
 
 
 # --- Keeping a closed day right ----------------------------------------------------------------------
@@ -219,4 +285,60 @@ def approved(submission: Submission) -> None:
     db.session.add(CompletionDay(day=day, challenge_id=submission.challenge_id, last_view=last_view,
                                  next_view=next_view, completions=1,
                                  prev_approved=prev_approved.date() if prev_approved else None))
+    summaries.approved_on(submission.user_id, submission.challenge_id, day)
     db.session.flush()
+
+
+def _days(values) -> list[date]:
+    return sorted({date.fromisoformat(v) if isinstance(v, str) else v for v in values})
+
+
+def referrals_removed(referees: list[Referee]) -> None:
+    """Referrals are about to be deleted (an objection, the end of their retention): where they were
+    made on a rolled-up day, their referrers' activity and advocacy there are recounted without them
+    (flush only; call before the DELETE)."""
+    state = db.session.scalar(select(RollupState).where(RollupState.id == 1).with_for_update(read=True))
+    if state is None or state.closed_through is None:
+        return
+    through = state.closed_through
+    by_referrer: dict[int, tuple[int, ...]] = {}
+    for referee in referees:
+        if referee.created_at.date() <= through:
+            by_referrer[referee.referrer_id] = (*by_referrer.get(referee.referrer_id, ()), referee.id)
+    referral_days.removed([r for r in referees if r.created_at.date() <= through], through)
+    for user_id, gone in sorted(by_referrer.items()):
+        _activity_without(user_id, through, gone)
+        if state.levels_through is not None:
+            promoters.action_removed(user_id, through, without_referrals=gone)
+    db.session.flush()
+
+
+def _activity_without(user_id: int, through: date, gone: tuple[int, ...]) -> None:
+    """Rows of -1 and +1 customers that turn the customer's rolled-up activity days into the same
+    days without the referrals `gone`; their last active day with it."""
+    with_them = activity_days(None, through, user_id)
+    without = activity_days(None, through, user_id, without_referrals=gone)
+    before = _days(db.session.scalars(select(with_them.c.day)))
+    after = _days(db.session.scalars(select(without.c.day)))
+    if before == after:
+        return
+    changes: dict[tuple, int] = {}
+    for days, sign in ((before, -1), (after, 1)):
+        for n, day in enumerate(days):
+            key = (day, days[n - 1] if n else None)
+            changes[key] = changes.get(key, 0) + sign
+    for (day, prev_day), customers in changes.items():
+        if customers:
+            db.session.add(ActivityDay(day=day, prev_day=prev_day, customers=customers))
+    db.session.execute(delete(LastActive).where(LastActive.user_id == user_id))
+    if after:
+        db.session.add(LastActive(user_id=user_id, day=after[-1]))
+
+
+def rejected(submission: Submission) -> None:
+    """An answer waiting for review was turned down: when it was a promoter's advocacy action on a
+    rolled-up day, the promoters' rollup loses it (flush only)."""
+    state = db.session.scalar(select(RollupState).where(RollupState.id == 1).with_for_update(read=True))
+    if state is None or state.closed_through is None or state.levels_through is None:
+        return
+    promoters.rejected(submission, state.closed_through)

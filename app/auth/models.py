@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
         # The people of a company (and of an account manager's companies, for sales lists) from the
         # index alone on PostgreSQL; it also serves every lookup by company_id.
         Index("ix_users_company_people", "company_id", "id", postgresql_include=["role", "is_active", "name"]),
+        # Analytics: the customers who joined (were invited, or else got an account) since a moment.
+        Index("ix_users_invited_at", "invited_at"),
+        Index("ix_users_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

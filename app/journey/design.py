@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.analytics import rollups as analytics_rollups
 from app.extensions import db
 from app.i18n_content import localized
 from app.journey.models import ARCHIVED, DRAFT, PUBLISHED, Challenge, Level, Submission, level_required_challenges
@@ -44,6 +45,14 @@ def title_of(challenge: Challenge) -> str:
 def next_position(model) -> int:
     """The position after the last level, badge or reward."""
     return (db.session.scalar(select(func.max(model.position))) or 0) + 1
+
+
+def challenge_changes_level(challenge: Challenge, level: Level) -> None:
+    """A challenge is about to move to another level: its place there, and the analytics that
+    depend on its level told (flush only)."""
+    challenge.position = next_challenge_position(level.id)
+    if challenge.id is not None:
+        analytics_rollups.levels_changed()
 
 
 def next_challenge_position(level_id: int) -> int:
@@ -89,6 +98,7 @@ def move_level(level: Level, direction: str) -> Level | None:
     if blocker:
         raise DesignError(blocker)
     swap_positions(level, neighbour)
+    analytics_rollups.levels_changed()  # which answers count as level 2 or higher may have changed
     return neighbour
 
 
@@ -125,6 +135,7 @@ def delete_level(level: Level) -> None:
     for other in above:
         other.position = -other.position - 1
     db.session.flush()
+    analytics_rollups.levels_changed()
 
 
 LEVEL_PUBLISH_REQUIRED = ("name_nl", "name_en", "description_nl", "description_en")

@@ -135,6 +135,8 @@ def decide_submission(submission: Submission, reviewer: User, approve: bool, not
                    challenge.title_nl, challenge.title_en)
         settle(submission.user)
         analytics_rollups.approved(submission)  # a closed day's figures gain this answer
+    else:
+        analytics_rollups.rejected(submission)  # a promoter's advocacy on a closed day may lose it
     return True
 
 

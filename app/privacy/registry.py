@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, or_, select, update
 
-from app.analytics.models import ChallengeView
+from app.analytics.models import ChallengeCustomer, ChallengeView, LastActive
 from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
 from app.audit.models import AuditEntry
 from app.auth.models import Company, User
@@ -195,6 +195,14 @@ REGISTRY: tuple[Coverage, ...] = (
     Coverage("level_unlocks", "level_unlocks.json", _l("When you reached each level."), _their(LevelUnlock), KEEP),
     Coverage("challenge_views", "challenge_views.json", _l("The days you opened a challenge."),
              _their(ChallengeView), KEEP),
+    Coverage("analytics_last_active", "last_active.json",
+             _l("The last day you took part (for our programme figures)."),
+             lambda u: select(LastActive).where(LastActive.user_id == u.id), KEEP),
+    Coverage("analytics_challenge_customers", "challenge_activity.json",
+             _l("Per challenge, the last day you opened it and the last day you gave an approved answer "
+                "(for our programme figures)."),
+             lambda u: select(ChallengeCustomer).where(ChallengeCustomer.user_id == u.id)
+             .order_by(ChallengeCustomer.challenge_id), KEEP),
     Coverage("nps_surveys", "surveys.json", _l("The survey links we sent you."), _their(Survey), SCRUB,
              fields=("id", "occasion", "created_at", "expires_at", "used_at"),
              erase=_set(Survey, lambda e: Survey.user_id == e.user.id, occasion="")),

@@ -56,6 +56,7 @@ class Referee(db.Model):
         Index("ix_referees_stage_created", "stage", "created_at"),
         Index("ix_referees_referrer_created", "referrer_id", "created_at"),
         Index("ix_referees_flag", "flag"),  # the few flagged referrals waiting for a check
+        Index("ix_referees_created", "created_at"),  # analytics: referrals made since a moment
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,7 +128,10 @@ class ReferralEvent(db.Model):
     """A stage a referral reached, by whom and when: the pipeline's history."""
 
     __tablename__ = "referral_events"
-    __table_args__ = (CheckConstraint(f"stage IN {STAGES!r}", name="stage_known"),)
+    __table_args__ = (
+        CheckConstraint(f"stage IN {STAGES!r}", name="stage_known"),
+        Index("ix_referral_events_stage_created", "stage", "created_at"),  # analytics: won since a moment
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referee_id: Mapped[int] = mapped_column(ForeignKey("referees.id", ondelete="CASCADE"), index=True)

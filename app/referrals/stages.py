@@ -12,6 +12,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
+from app.analytics import rollups as analytics_rollups
 from app.auth.models import User
 from app.dates import utcnow
 from app.extensions import db
@@ -129,8 +130,15 @@ def _update_submission(referee: Referee) -> None:
         update(Submission).where(Submission.id == referee.submission_id, Submission.status == PENDING)
         .values(status=status, reviewed_at=utcnow()).execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1 and status == APPROVED:
+    if result.rowcount != 1:
+        return
+    submission = db.session.get(Submission, referee.submission_id)
+    db.session.refresh(submission)
+    if status == APPROVED:
         settle(referee.referrer)
+        analytics_rollups.approved(submission)  # a closed day's figures gain this answer
+    else:
+        analytics_rollups.rejected(submission)  # a promoter's advocacy on a closed day may lose it
 
 
 def _tell_referrer(referee: Referee, awarded: list[tuple[str, int]]) -> None:

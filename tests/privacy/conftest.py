@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import JSON, String, Text, cast, func, select
 
-from app.dates import utcnow
+from app.dates import today, utcnow
 from app.extensions import db as _db
 from app.feedback.models import Feedback
 from app.journey.models import Submission
@@ -20,8 +20,10 @@ from tests.factories import (
     make_ask_status,
     make_audit_entry,
     make_challenge,
+    make_challenge_customer,
     make_company,
     make_goal,
+    make_last_active,
     make_level,
     make_notification,
     make_other_wins,
@@ -118,6 +120,8 @@ def world(app, client, db, login_as, post_form):
     make_programme_cost(by=customer)
     make_other_wins(by=customer)
     make_goal(by=customer)
+    make_last_active(customer)  # the analytics summaries a rollup run keeps
+    make_challenge_customer(customer, question, last_view=today())
     for channel in ("email", "linkedin"):
         record_click(customer, channel)
     # Someone the customer introduced: their details are the customer's answer, and go with it.

@@ -122,7 +122,7 @@ def _validate(form, config_form) -> bool:
 def _apply_challenge(form: ChallengeForm, config_form, challenge: Challenge, ctype, levels: list[Level]) -> None:
     level = next(level for level in levels if level.id == form.level_id.data)
     if challenge.level_id != level.id:
-        challenge.position = design.next_challenge_position(level.id)
+        design.challenge_changes_level(challenge, level)
     challenge.level = level
     challenge.level_id = level.id  # at once, not only at flush: the audit diff reads it
     for name in ("title_nl", "title_en", "body_nl", "body_en"):
