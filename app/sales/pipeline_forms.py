@@ -144,7 +144,7 @@ class FlagForm(Form):
 
 
 class ReassignForm(Form):
-    owner = SelectField(_l("Owner"), validate_choice=False, validators=[InputRequired(_l("Choose who owns it."))])
+    owner = SelectField(_l("Give it to"), validate_choice=False, validators=[InputRequired(_l("Choose who owns it."))])
 
     def __init__(self, owners, *args, **kwargs):
         super().__init__(*args, **kwargs)
