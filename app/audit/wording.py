@@ -151,6 +151,7 @@ register("sales_ask.follow_up_done", "sales", _l("Ask follow-up done"))
 register("referral.entered", "sales", _l("Referral entered by sales"), _l("Origin: %(origin)s"),
          lambda d: {"origin": VALUE_LABELS["origin"].get(d.get("origin"), d.get("origin"))})
 register("referral.owner", "sales", _l("Referral given to another owner"))
+register("referral.value", "sales", _l("Referral's deal value changed"))
 register("reference_call.log", "sales", _l("Reference call logged"), _l("On %(called_on)s with %(prospect)s"),
          _reference_call)
 

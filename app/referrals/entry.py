@@ -19,7 +19,7 @@ from app import dates
 from app.auth.models import User
 from app.extensions import db
 from app.referrals.intake import Introduction, ReferralRefused, add_referee, check_introduction
-from app.referrals.models import ASKED, FROM_REFERRAL, PROACTIVE, RECEIVED, Ask, Referee
+from app.referrals.models import ASKED, FROM_REFERRAL, OPPORTUNITY, PROACTIVE, RECEIVED, WON, Ask, Referee
 from app.referrals.origin import ASK_LINK_DAYS
 
 ENTERED_ORIGINS = (RECEIVED, ASKED, PROACTIVE)
@@ -77,6 +77,24 @@ def reassign(referee: Referee, owner: User) -> bool:
     result = db.session.execute(
         update(Referee).where(Referee.id == referee.id, Referee.owner_id.is_distinct_from(owner.id))
         .values(owner_id=owner.id).execution_options(synchronize_session=False)
+    )
+    db.session.refresh(referee)
+    return result.rowcount == 1
+
+
+def set_values(referee: Referee, *, expected_value_cents: int | None, deal_value_cents: int | None) -> bool:
+    """Set the expected value of an opportunity, or the values of a won referral (its deal value is
+    required), with a conditional UPDATE on the stage: False when it moved in the meantime."""
+    if referee.stage not in (OPPORTUNITY, WON) or (referee.stage == WON) != (deal_value_cents is not None):
+        raise ValueError(referee.stage)
+    if any(v is not None and v <= 0 for v in (expected_value_cents, deal_value_cents)):
+        raise ValueError("not above zero")
+    values = {"expected_value_cents": expected_value_cents}
+    if referee.stage == WON:
+        values["deal_value_cents"] = deal_value_cents
+    result = db.session.execute(
+        update(Referee).where(Referee.id == referee.id, Referee.stage == referee.stage)
+        .values(**values).execution_options(synchronize_session=False)
     )
     db.session.refresh(referee)
     return result.rowcount == 1

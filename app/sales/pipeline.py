@@ -24,7 +24,16 @@ from app.referrals.entry import ENTERED_ROUTE, linked_referrals, open_yes_asks_s
 from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
 from app.referrals.origin import ASK_LINK_DAYS
 from app.sales.ask_services import due_ask_follow_ups, mark_ask_follow_up_done
-from app.sales.pipeline_forms import ORIGIN_LABELS, Filters, FlagForm, MoveForm, ReassignForm, money, move_form
+from app.sales.pipeline_forms import (
+    ORIGIN_LABELS,
+    Filters,
+    FlagForm,
+    MoveForm,
+    ReassignForm,
+    ValueForm,
+    money,
+    move_form,
+)
 from app.sales.scope import Scope, in_scope, sales_users_statement, scope_of, visible_referrals
 from app.security import roles
 from app.spreadsheet import csv_download
@@ -174,7 +183,8 @@ def referral(referee_id: int):
     return render_referral(referee, move_form(referee))
 
 
-def render_referral(referee: Referee, form: MoveForm, status: int = 200, reassign_form: ReassignForm | None = None):
+def render_referral(referee: Referee, form: MoveForm, status: int = 200, reassign_form: ReassignForm | None = None,
+                    value_form: ValueForm | None = None):
     events = list(db.session.scalars(
         select(ReferralEvent).where(ReferralEvent.referee_id == referee.id)
         .options(selectinload(ReferralEvent.by)).order_by(ReferralEvent.id)
@@ -188,10 +198,13 @@ def render_referral(referee: Referee, form: MoveForm, status: int = 200, reassig
     if reassign_form is None:
         reassign_form = ReassignForm(owners, formdata=None, owner=str(referee.owner_id or current_user.id))
     ask = db.session.get(Ask, referee.ask_id) if referee.ask_id else None
+    if value_form is None:
+        value_form = ValueForm(referee.stage, formdata=None, expected_value=referee.expected_value_cents,
+                               deal_value=referee.deal_value_cents)
     return render("sales/referral.html", referee=referee, form=form, events=events, message=message,
                   written_in=_written_in([referee]).get(referee.id), ask=ask, origin_labels=ORIGIN_LABELS,
                   labels=stages.STAGE_LABELS, points=points, flag_labels=FLAG_LABELS, status=status,
-                  flag_form=FlagForm(), reassign_form=reassign_form, money=money)
+                  flag_form=FlagForm(), reassign_form=reassign_form, value_form=value_form, money=money)
 
 
 def _back_to_pipeline():

@@ -138,6 +138,26 @@ def move_form(referee, formdata=None) -> MoveForm:
     return form
 
 
+class ValueForm(Form):
+    """The values of a referral at the opportunity (expected) or won (deal, and the expected one kept)."""
+
+    expected_value = AmountField(_l("Expected value in euros (optional)"),
+                                 render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    deal_value = AmountField(_l("Deal value in euros"), render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, stage: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+
+    def validate_deal_value(form, field):
+        if field.errors:
+            return
+        if form.stage == WON and field.data is None:
+            raise ValidationError(_l("Enter the deal value of this won referral."))
+        if form.stage != WON and field.data is not None:
+            raise ValidationError(_l("The deal value is for a won referral; enter what you expect as the expected value."))
+
+
 class FlagForm(Form):
     reason = TextAreaField(_l("Reason (for a rejection)"), filters=[strip], render_kw={"rows": 2},
                            validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])

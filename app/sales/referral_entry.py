@@ -15,10 +15,10 @@ from app.htmx import redirect_to, render
 from app.pagination import paginate
 from app.referrals import entry
 from app.referrals.intake import Introduction, ReferralRefused
-from app.referrals.models import ASKED, Ask, Referee
+from app.referrals.models import ASKED, OPPORTUNITY, WON, Ask, Referee
 from app.sales import pipeline as pipeline_views
 from app.sales.ask_services import customer_in_scope
-from app.sales.pipeline_forms import ORIGIN_LABELS, EnteredReferralForm, ReassignForm, move_form
+from app.sales.pipeline_forms import ORIGIN_LABELS, EnteredReferralForm, ReassignForm, ValueForm, move_form
 from app.sales.scope import in_scope, sales_users_statement, visible_referrals
 from app.security import roles
 
@@ -87,13 +87,45 @@ def new(customer_id: int):
     return redirect_to(url_for("sales_pipeline.referral", referee_id=referee.id))
 
 
-@bp.route("/referrals/<int:referee_id>/owner", methods=["POST"])
-@roles(SALES)
-def reassign(referee_id: int):
-    referee = db.session.scalar(visible_referrals(select(Referee), current_user, in_pipeline=False)
+def _referee_or_404(referee_id: int, *, in_pipeline: bool) -> Referee:
+    referee = db.session.scalar(visible_referrals(select(Referee), current_user, in_pipeline=in_pipeline)
                                 .where(Referee.id == referee_id))
     if referee is None:
         abort(404)
+    return referee
+
+
+def _euros(cents: int | None) -> str:
+    return f"{cents / 100:.2f}" if cents is not None else ""
+
+
+@bp.route("/referrals/<int:referee_id>/value", methods=["POST"])
+@roles(SALES)
+def value(referee_id: int):
+    """The expected value of an opportunity, or the values of a won referral, without moving it."""
+    referee = _referee_or_404(referee_id, in_pipeline=True)
+    if referee.stage not in (OPPORTUNITY, WON):
+        abort(404)  # nothing to value before the opportunity; a lost one has no value
+    form = ValueForm(referee.stage)
+    if not form.validate_on_submit():
+        return pipeline_views.render_referral(referee, move_form(referee), status=422, value_form=form)
+    before = {k: _euros(getattr(referee, f"{k}_cents")) for k in ("expected_value", "deal_value")}
+    if not entry.set_values(referee, expected_value_cents=form.expected_value.data, deal_value_cents=form.deal_value.data):
+        db.session.rollback()
+        flash(_("Someone moved this referral in the meantime. Here is where it stands now."), "warning")
+        return redirect_to(url_for("sales_pipeline.referral", referee_id=referee_id))
+    after = {k: _euros(getattr(referee, f"{k}_cents")) for k in ("expected_value", "deal_value")}
+    record(current_user, "referral.value", referee, summary=referee.name,
+           before={k: v for k, v in before.items() if v != after[k]}, after={k: v for k, v in after.items() if v != before[k]})
+    db.session.commit()
+    flash(_("The values of %(name)s are saved.", name=referee.name), "success")
+    return redirect_to(url_for("sales_pipeline.referral", referee_id=referee.id, _anchor="values"))
+
+
+@bp.route("/referrals/<int:referee_id>/owner", methods=["POST"])
+@roles(SALES)
+def reassign(referee_id: int):
+    referee = _referee_or_404(referee_id, in_pipeline=False)
     owners = list(db.session.scalars(sales_users_statement(current_user)))
     form = ReassignForm(owners)
     if not form.validate_on_submit():

@@ -359,3 +359,31 @@ def test_filtered_pages_keep_a_fixed_statement_count(app, client, db, team, logi
         make_ask(team["referrer"], asked_by=team["lead"], outcome="yes", asked_on=dates.today() - timedelta(days=n))
     db.session.commit()
     assert statements() == few <= 12
+
+
+def test_the_values_are_set_without_moving_and_refused_when_wrong(client, db, team, login_as, post_form):
+    referee = _in_pipeline(db, team, stage="opportunity")
+    login_as(team["mine"])
+    url = f"/sales/referrals/{referee.id}/value"
+    assert post_form(url, {"expected_value": "15.000"}).status_code == 303
+    db.session.refresh(referee)
+    assert (referee.stage, referee.expected_value_cents) == ("opportunity", 1_500_000)
+    wrong = post_form(url, {"expected_value": "fifteen"})
+    assert wrong.status_code == 422 and "Enter an amount in euros" in wrong.text and 'value="fifteen"' in wrong.text
+    deal = post_form(url, {"expected_value": "15.000", "deal_value": "16.000"})
+    assert deal.status_code == 422 and "The deal value is for a won referral" in deal.text
+    referee.stage, referee.deal_value_cents = "won", 1_600_000
+    db.session.commit()
+    missing = post_form(url, {"expected_value": "15.000", "deal_value": ""})
+    assert missing.status_code == 422 and "Enter the deal value of this won referral." in missing.text
+    assert post_form(url, {"expected_value": "", "deal_value": "17.250,00"}).status_code == 303
+    db.session.refresh(referee)
+    assert (referee.deal_value_cents, referee.expected_value_cents) == (1_725_000, None)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "referral.value")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.details["before"] == {"deal_value": "16000.00", "expected_value": "15000.00"}
+    assert entry.details["after"] == {"deal_value": "17250.00", "expected_value": ""}
+    # Before the opportunity, or lost: nothing to value.
+    referee.stage = "lost"
+    db.session.commit()
+    assert post_form(url, {"expected_value": "1"}).status_code == 404
