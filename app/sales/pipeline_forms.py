@@ -178,6 +178,11 @@ class ReassignForm(Form):
 
 # --- the pipeline's filters ---------------------------------------------------------------------
 
+def search_text(value: str | None) -> str:
+    """A search as typed, tidied: spaces collapsed, NUL bytes (which PostgreSQL refuses) dropped, at most 100 characters."""
+    return " ".join((value or "").replace("\x00", "").split())[:100]
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the pipeline is narrowed to: a search, an origin, an owner ("" for all, "none", or an id)."""
@@ -188,7 +193,7 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        q = " ".join((args.get("q") or "").split())[:100]
+        q = search_text(args.get("q"))
         origin = args.get("origin") or ""
         owner = args.get("owner") or ""
         return cls(q=q, origin=origin if origin in ORIGINS else "",

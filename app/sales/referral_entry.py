@@ -18,7 +18,14 @@ from app.referrals.intake import Introduction, ReferralRefused
 from app.referrals.models import ASKED, OPPORTUNITY, WON, Ask, Referee
 from app.sales import pipeline as pipeline_views
 from app.sales.ask_services import customer_in_scope
-from app.sales.pipeline_forms import ORIGIN_LABELS, EnteredReferralForm, ReassignForm, ValueForm, move_form
+from app.sales.pipeline_forms import (
+    ORIGIN_LABELS,
+    EnteredReferralForm,
+    ReassignForm,
+    ValueForm,
+    move_form,
+    search_text,
+)
 from app.sales.scope import in_scope, sales_users_statement, visible_referrals
 from app.security import roles
 
@@ -31,7 +38,7 @@ PER_PAGE = 25
 @roles(SALES)
 def choose_customer():
     """"Add a referral" from the pipeline: first which customer gave it (only the viewer's accounts)."""
-    q = " ".join((request.args.get("q") or "").split())[:100]
+    q = search_text(request.args.get("q"))
     statement = (
         select(User).join(Company, Company.id == User.company_id).options(contains_eager(User.company))
         .where(User.role == CUSTOMER, User.is_active.is_(True), in_scope(User.company_id, current_user))

@@ -317,6 +317,14 @@ def test_search_and_filters_narrow_board_table_and_csv_and_stay_on(client, db, t
     assert bos.origin == "proactive"
 
 
+@pytest.mark.parametrize("url", ["/sales/pipeline?q=%00visser", "/sales/pipeline?view=table&q=%25%5C_&owner=99999999999",
+                                 "/sales/pipeline.csv?q=%00&origin=nonsense&owner=-1", "/sales/referrals/new?q=%00"])
+def test_odd_filters_are_tidied_not_a_500(client, db, team, login_as, url):
+    introduce(team["referrer"], "Mark Visser", "Visser Installatietechniek")
+    login_as(team["mine"])
+    assert client.get(url).status_code == 200
+
+
 def test_the_filter_form_works_without_htmx_and_as_a_fragment(client, db, team, login_as):
     introduce(team["referrer"], "Mark Visser", "Visser Installatietechniek")
     login_as(team["mine"])
