@@ -50,6 +50,7 @@ from app.referrals import routes as referrals
 from app.sales import ask as sales_ask
 from app.sales import pipeline as sales_pipeline
 from app.sales import reference_offers
+from app.sales import referral_entry as sales_referrals
 from app.terms import routes as terms
 from app.voice import routes as voice_answers
 from app.workspaces import routes as workspaces
@@ -58,7 +59,7 @@ from app.workspaces import routes as workspaces
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
                      people_staff, people_companies, identity, voice_answers, reference_offers, feedback,
-                     feedback_queue, economics, goals)
+                     feedback_queue, economics, goals, sales_referrals)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -63,14 +63,15 @@ from tests.access_tables import (  # noqa: E402
     privacy,
     referrals,
     sales_ask,
+    sales_loop,
     terms,
     voice_answers,
     voice_nps,
     voice_people,
 )
 
-for _area in (analytics, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals, sales_ask, terms,
-              voice_answers, voice_nps, voice_people):
+for _area in (analytics, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals,
+              sales_ask, terms, voice_answers, voice_nps, voice_people, sales_loop):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)

@@ -150,6 +150,10 @@ register("sales_ask.yes", "sales", _l("Referral ask logged: yes"))
 register("sales_ask.no", "sales", _l("Referral ask logged: no"))
 register("sales_ask.later", "sales", _l("Referral ask logged: later"))
 register("sales_ask.follow_up_done", "sales", _l("Ask follow-up done"))
+register("referral.entered", "sales", _l("Referral entered by sales"), _l("Origin: %(origin)s"),
+         lambda d: {"origin": VALUE_LABELS["origin"].get(d.get("origin"), d.get("origin"))})
+register("referral.owner", "sales", _l("Referral given to another owner"))
+register("referral.value", "sales", _l("Referral's deal value changed"))
 register("reference_call.log", "sales", _l("Reference call logged"), _l("On %(called_on)s with %(prospect)s"),
          _reference_call)
 
@@ -238,6 +242,11 @@ VALUE_LABELS: dict[str, dict[str, LazyString]] = {
     "stage": {"new": _l("New"), "contacted": _l("Contacted"), "meeting": _l("Meeting"),
               "opportunity": _l("Opportunity"), "won": _l("Won"), "lost": _l("Lost")},
 }
+# The referral's origin, owner and deal values (the sales pipeline).
+FIELD_LABELS.update({"owner": _l("Owner"), "origin": _l("Origin"), "deal_value": _l("Deal value in euros"),
+                     "expected_value": _l("Expected value in euros")})
+VALUE_LABELS["origin"] = {"asked": _l("Asked"), "proactive": _l("Proactive"), "received": _l("Received"),
+                          "share": _l("Share link"), "linkedin": _l("LinkedIn")}
 TEXT_MAX = 80
 
 

@@ -83,10 +83,9 @@ def seed_economics_demo() -> int:
             may_mention=True, route="contact", message_locale="nl"), source=FROM_REFERRAL, count_quota=False)
         eva.ask_id, eva.origin, eva.owner_id = ask.id, ASKED, sam.id
         eva.created_at = now - timedelta(days=15)
-        eva.expected_value_cents = 2_000_000
-        eva.deal_value_cents = 2_400_000
+        values = {OPPORTUNITY: {"expected_value_cents": 2_000_000}, WON: {"deal_value_cents": 2_400_000}}
         for stage in (CONTACTED, MEETING, OPPORTUNITY, WON):
-            move(eva, stage, sam, from_stage=eva.stage)
+            move(eva, stage, sam, from_stage=eva.stage, **values.get(stage, {}))
         db.session.flush()
         for event, days in zip(eva.events, (13, 10, 7, 4), strict=False):
             event.created_at = now - timedelta(days=days)

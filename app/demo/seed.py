@@ -9,6 +9,7 @@ from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES, Company, User
 from app.demo.economics import seed_economics_demo
 from app.demo.identity import seed_identity
 from app.demo.journey import seed_journey
+from app.demo.referral_origins import seed_referral_origins_demo
 from app.demo.referrals import seed_referrals_demo
 from app.demo.sales import seed_sales_demo
 from app.demo.terms import seed_terms
@@ -68,4 +69,5 @@ def seed_demo_data(password: str) -> int:
     added += seed_referrals_demo()
     added += seed_sales_demo()
     added += seed_economics_demo()
+    added += seed_referral_origins_demo()
     return added + seed_terms()

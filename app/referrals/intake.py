@@ -30,6 +30,7 @@ from app.referrals.models import (
     ReferralQuota,
 )
 from app.referrals.names import legacy_person_key, normalise_name, person_key, same_company
+from app.referrals.origin import default_owner, origin_of
 from app.referrals.settings import programme_settings
 from app.referrals.tokens import TOKEN_PATTERN, new_token
 from app.urls import external_url
@@ -38,10 +39,11 @@ from app.urls import external_url
 class ReferralRefused(Exception):
     """An introduction we cannot take; `message` belongs on the form field `field`."""
 
-    def __init__(self, field: str, message):
+    def __init__(self, field: str, message, code: str = ""):
         super().__init__(str(message))
         self.field = field
         self.message = message
+        self.code = code  # what was refused, for wording addressed to someone else (sales entering it)
 
 
 # Addresses at these domains say nothing about someone's employer.
@@ -90,17 +92,17 @@ def with_token(intro: Introduction) -> Introduction:
 def check_not_self(referrer: User, *, name: str, company: str, email: str | None) -> None:
     """Refuse introducing yourself, your own address or domain, or your own company."""
     if email and email_key(email) == email_key(referrer.email):
-        raise ReferralRefused("email", _l("That is your own e-mail address. Introduce someone else."))
+        raise ReferralRefused("email", _l("That is your own e-mail address. Introduce someone else."), "own_email")
     own_domain = domain_of(referrer.email)
     if email and own_domain and own_domain not in FREE_MAIL and domain_of(email) == own_domain:
         raise ReferralRefused("email", _l(
-            "That address is at your own organisation. Introductions are for people at other companies."))
+            "That address is at your own organisation. Introductions are for people at other companies."), "own_domain")
     if referrer.company and same_company(company, referrer.company.name):
         raise ReferralRefused("company", _l(
-            "That is your own company. Introductions are for people at other companies."))
+            "That is your own company. Introductions are for people at other companies."), "own_company")
     own_name = normalise_name(name, company=False)
     if own_name and own_name == normalise_name(referrer.name, company=False):
-        raise ReferralRefused("name", _l("You cannot introduce yourself. Introduce someone else."))
+        raise ReferralRefused("name", _l("You cannot introduce yourself. Introduce someone else."), "self")
 
 
 def take_daily_quota(referrer: User) -> None:
@@ -121,7 +123,7 @@ def take_daily_quota(referrer: User) -> None:
     if result.rowcount != 1:
         raise ReferralRefused("name", _l(
             "You have made %(num)d introductions today, the most we take in one day. Thank you! "
-            "Please come back tomorrow for the next one.", num=cap))
+            "Please come back tomorrow for the next one.", num=cap), "daily_cap")
 
 
 def _flag_for(referrer: User, *, company: str, email: str | None, source: str) -> str | None:
@@ -180,22 +182,30 @@ def check_introduction(referrer: User, intro: Introduction, *, source: str, coun
     keys = (email_key(intro.email), person_key(intro.name, intro.company))
     if is_objected(*keys, legacy_person_key(intro.name, intro.company)):
         raise ReferralRefused("name", _l(
-            "We cannot add this person: they asked us not to contact them. Please respect that."))
+            "We cannot add this person: they asked us not to contact them. Please respect that."), "objected")
     known = [Referee.email_key == keys[0]] if keys[0] else []
     known += [Referee.person_key == keys[1]] if keys[1] else []
     if known and db.session.scalar(select(Referee.id).where(or_(*known)).limit(1)) is not None:
-        raise ReferralRefused("name", DUPLICATE)
+        raise ReferralRefused("name", DUPLICATE, "duplicate")
     if count_quota:
         take_daily_quota(referrer)
 
 
 def add_referee(referrer: User, intro: Introduction, *, source: str, channel: str | None = None,
                 submission_id: int | None = None, consent: bool = False, count_quota: bool = True,
-                checked: bool = False) -> Referee:
+                checked: bool = False, origin: str | None = None, ask_id: int | None = None,
+                entered_by: User | None = None) -> Referee:
     """Store an introduction, or raise ReferralRefused. Nothing is awarded for it. The UNIQUE keys
-    decide between two introductions of one person that pass the checks at the same moment."""
+    decide between two introductions of one person that pass the checks at the same moment.
+
+    Without an `origin` the rule in app.referrals.origin gives it (and the ask it follows); the
+    owner is the referrer's account manager. `entered_by` is the sales user who entered it for the
+    referrer: the first step of its history is theirs, and they need no e-mail about it."""
     if not checked:
         check_introduction(referrer, intro, source=source, count_quota=count_quota)
+    if origin is None:
+        origin, ask_id = origin_of(referrer, source)
+    owner = default_owner(referrer)
     keys = (email_key(intro.email), person_key(intro.name, intro.company))
     token = intro.token if intro.token and TOKEN_PATTERN.match(intro.token) else new_token()
     referee = Referee(
@@ -205,28 +215,25 @@ def add_referee(referrer: User, intro: Introduction, *, source: str, channel: st
         message=intro.message or "", may_mention=intro.may_mention, message_locale=intro.message_locale if intro.message_locale in ("nl", "en") else "nl",
         email_key=keys[0], person_key=keys[1], token=token, consent_at=utcnow() if consent else None,
         flag=_flag_for(referrer, company=intro.company, email=intro.email, source=source),
+        origin=origin, ask_id=ask_id, owner_id=owner.id if owner is not None else None,
     )
     try:
         with db.session.begin_nested():
             db.session.add(referee)
             db.session.flush()
     except IntegrityError:
-        raise ReferralRefused("name", DUPLICATE) from None
-    db.session.add(ReferralEvent(referee_id=referee.id, stage=referee.stage, by_id=None))
+        raise ReferralRefused("name", DUPLICATE, "duplicate") from None
+    db.session.add(ReferralEvent(referee_id=referee.id, stage=referee.stage,
+                                 by_id=entered_by.id if entered_by is not None else None))
     db.session.flush()
-    if referee.reaches_sales:
+    if referee.reaches_sales and (owner is None or entered_by is None or owner.id != entered_by.id):
         tell_account_manager(referee)
     return referee
 
 
-def _account_manager(referrer: User) -> User | None:
-    company = referrer.company
-    manager = company.account_manager if company else None
-    return manager if manager is not None and manager.is_active else None
-
-
 def tell_account_manager(referee: Referee) -> None:
-    manager = _account_manager(referee.referrer)
+    """Tell the referral's owner (else the referrer's account manager) that it is in the pipeline."""
+    manager = referee.owner if referee.owner is not None and referee.owner.is_active else default_owner(referee.referrer)
     if manager is None:
         return
     with force_locale(manager.locale):

@@ -67,14 +67,24 @@ def milestones_reached(stage: str) -> list[str]:
 
 
 def move(referee: Referee, to_stage: str, by: User, *, from_stage: str, note: str = "", lost_reason: str = "",
-         follow_up_on: date | None = None) -> list[tuple[str, int]]:
+         follow_up_on: date | None = None, deal_value_cents: int | None = None,
+         expected_value_cents: int | None = None) -> list[tuple[str, int]]:
     """Move a referral, once: a conditional UPDATE on the stage the mover saw. Returns the
-    milestones newly awarded as (stage, points)."""
+    milestones newly awarded as (stage, points).
+
+    Won needs the deal value (cents > 0); a referral that leaves won loses it. An expected value
+    may come along from the opportunity on; lost takes no value."""
     if to_stage not in STAGES:
         raise StageError("unknown")
     if referee.flag is not None or not referee.reaches_sales:
         raise StageError("not_in_pipeline")
-    values = dict(stage=to_stage, stage_changed_at=utcnow(), follow_up_on=follow_up_on)
+    if (to_stage == WON) != (deal_value_cents is not None) or (deal_value_cents is not None and deal_value_cents <= 0):
+        raise StageError("deal_value")
+    if expected_value_cents is not None and (to_stage not in (OPPORTUNITY, WON) or expected_value_cents <= 0):
+        raise StageError("expected_value")
+    values = dict(stage=to_stage, stage_changed_at=utcnow(), follow_up_on=follow_up_on, deal_value_cents=deal_value_cents)
+    if expected_value_cents is not None:
+        values["expected_value_cents"] = expected_value_cents
     if to_stage == LOST:
         values["lost_reason"] = lost_reason
     result = db.session.execute(

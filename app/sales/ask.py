@@ -231,6 +231,11 @@ def ask(customer_id: int):
                          paused=exc.reason == asks.PAUSED)
     record(current_user, f"sales_ask.{logged.outcome}", logged, summary=customer.name)
     db.session.commit()
+    if logged.outcome == "yes":
+        # Offer at once to record the introduction they promised (or later, from the follow-ups).
+        flash(_("The ask of %(name)s is logged. Record the introduction they promised now, or later from your "
+                "follow-ups.", name=customer.name), "success")
+        return redirect_to(url_for("sales_referrals.new", customer_id=customer.id, ask=logged.id))
     if logged.follow_up_on:
         flash(_("The ask of %(name)s is logged. Follow up on %(date)s.", name=customer.name,
                 date=format_date(logged.follow_up_on)), "success")

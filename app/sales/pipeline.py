@@ -2,31 +2,39 @@
 of flagged referrals, follow-ups due, and the CSV export."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, selectinload
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from app import dates
 from app.audit.services import record
 from app.auth.models import SALES, Company, User
 from app.dates import utcnow
 from app.extensions import db
-from app.forms import Form, choices, strip
+from app.forms import Form
 from app.htmx import redirect_to, render, wants_fragment
 from app.journey.models import Submission
 from app.nps.services import open_upsells
 from app.pagination import paginate
 from app.referrals import intake, links, stages
+from app.referrals.entry import ENTERED_ROUTE, linked_referrals, open_yes_asks_statement
 from app.referrals.models import FROM_SHARE, LOST, OPEN_STAGES, STAGES, Ask, Referee, ReferralEvent
+from app.referrals.origin import ASK_LINK_DAYS
 from app.sales.ask_services import due_ask_follow_ups, mark_ask_follow_up_done
-from app.sales.scope import Scope, in_scope, scope_of, visible_referrals
+from app.sales.pipeline_forms import (
+    ORIGIN_LABELS,
+    Filters,
+    FlagForm,
+    MoveForm,
+    ReassignForm,
+    ValueForm,
+    money,
+    move_form,
+)
+from app.sales.scope import Scope, in_scope, sales_users_statement, scope_of, visible_referrals
 from app.security import roles
 from app.spreadsheet import csv_download
 
@@ -39,44 +47,6 @@ FLAG_LABELS = {
     "own_domain": _l("Signed up with an address at the referrer's own organisation"),
     "existing_customer": _l("Looks like an existing customer or contact"),
 }
-
-
-class MoveForm(Form):
-    from_stage = HiddenField()
-    to_stage = SelectField(_l("Move to"), choices=choices([(s, stages.STAGE_LABELS[s]) for s in STAGES]),
-                           validators=[InputRequired(_l("Choose a stage."))])
-    lost_reason = TextAreaField(_l("Why was it lost?"), filters=[strip], render_kw={"rows": 2},
-                                validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
-    note = TextAreaField(_l("Note (optional)"), filters=[strip], render_kw={"rows": 2},
-                         validators=[Length(max=2000, message=_l("Keep it to %(max)d characters."))])
-    follow_up_on = DateField(_l("Next follow-up (optional)"), validators=[Optional()],
-                             format="%Y-%m-%d")
-
-    def validate_lost_reason(form, field):
-        if form.to_stage.data == LOST and not field.data:
-            raise ValidationError(_l("Say why it was lost: it helps the next introduction."))
-
-    def validate_to_stage(form, field):
-        if field.data == form.from_stage.data:
-            raise ValidationError(_l("The referral is already at this stage."))
-
-    def validate_follow_up_on(form, field):
-        if field.data and not (date(2000, 1, 1) <= field.data <= date(2100, 1, 1)):
-            raise ValidationError(_l("Choose a date between 2000 and 2100."))
-
-
-class FlagForm(Form):
-    reason = TextAreaField(_l("Reason (for a rejection)"), filters=[strip], render_kw={"rows": 2},
-                           validators=[Length(max=500, message=_l("Keep it to %(max)d characters."))])
-
-
-def _move_form(referee: Referee, formdata=None) -> MoveForm:
-    form = MoveForm(formdata=formdata, from_stage=referee.stage)
-    if formdata is None:
-        following = STAGES[min(STAGES.index(referee.stage) + 1, len(STAGES) - 2)] if referee.stage in OPEN_STAGES else LOST
-        form.to_stage.data = following
-        form.follow_up_on.data = referee.follow_up_on
-    return form
 
 
 # --- scope --------------------------------------------------------------------------------------
@@ -104,73 +74,99 @@ def _view() -> str:
 
 
 def _stage_filter() -> str | None:
-    stage = request.args.get("stage")
+    stage = request.values.get("stage")
     return stage if stage in STAGES else None
+
+
+def _filters() -> Filters:
+    return Filters.from_args(request.values)  # a move from the pipeline posts them along
+
+
+def filtered(statement: Select, filters: Filters) -> Select:
+    """`statement` (over referrals joined to their referrer) narrowed to the filters: a search in
+    the referee's name and company and the referrer's name, an origin, an owner."""
+    if filters.q:
+        pattern = "%" + filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(or_(*(func.lower(column).like(pattern, escape="\\")
+                                          for column in (Referee.name, Referee.company, User.name))))
+    if filters.origin:
+        statement = statement.where(Referee.origin == filters.origin)
+    if filters.owner == "none":
+        statement = statement.where(Referee.owner_id.is_(None))
+    elif filters.owner:
+        statement = statement.where(Referee.owner_id == int(filters.owner))
+    return statement
 
 
 # --- the pipeline -------------------------------------------------------------------------------
 
-def _board_ids_statement(scope: Scope) -> Select:
+Owner = aliased(User, name="owner")
+NO_FILTERS = Filters()
+
+
+def _board_ids_statement(scope: Scope, filters: Filters = NO_FILTERS) -> Select:
     """The ids of up to BOARD_CARDS newest-moved referrals per stage."""
-    ranked = visible_referrals(select(
+    ranked = filtered(visible_referrals(select(
         Referee.id.label("id"),
         func.row_number().over(partition_by=Referee.stage, order_by=(Referee.stage_changed_at.desc(), Referee.id.desc()))
         .label("rank"),
-    ), scope).subquery()
+    ), scope), filters).subquery()
     return select(ranked.c.id).where(ranked.c.rank <= BOARD_CARDS)
 
 
+def _with_people(statement: Select) -> Select:
+    """Referrals (joined to their referrer) with the referrer's company and the owner loaded in the same statement."""
+    return (statement.outerjoin(Company, Company.id == User.company_id).outerjoin(Owner, Owner.id == Referee.owner_id)
+            .options(contains_eager(Referee.referrer).contains_eager(User.company), contains_eager(Referee.owner.of_type(Owner))))
+
+
 def _cards_statement(ids) -> Select:
-    return (
-        select(Referee).where(Referee.id.in_(ids))
-        .join(User, User.id == Referee.referrer_id).outerjoin(Company, Company.id == User.company_id)
-        .options(contains_eager(Referee.referrer).contains_eager(User.company))
-        .order_by(Referee.stage_changed_at.desc(), Referee.id.desc())
-    )
+    return _with_people(select(Referee).where(Referee.id.in_(ids)).join(User, User.id == Referee.referrer_id)).order_by(
+        Referee.stage_changed_at.desc(), Referee.id.desc())
 
 
-def board_statements(scope: Scope, card_ids: list[int]) -> list[tuple[str, Select]]:
+def board_statements(scope: Scope, card_ids: list[int], filters: Filters = NO_FILTERS) -> list[tuple[str, Select]]:
     """The board's statements, named (the EXPLAIN tool prints them); the cards' ids come first,
     the cards (`card_ids`, what the first gave) are then loaded by id: a handful of primary-key
     lookups, not a join of every referral."""
-    return [("card ids", _board_ids_statement(scope)), ("cards", _cards_statement(card_ids)),
-            ("counts per stage", _counts_statement(scope)), ("waiting for a check", _review_count_statement(scope))]
+    return [("card ids", _board_ids_statement(scope, filters)), ("cards", _cards_statement(card_ids)),
+            ("counts per stage", _counts_statement(scope, filters)), ("waiting for a check", _review_count_statement(scope))]
 
 
-def _counts_statement(scope: Scope) -> Select:
-    return visible_referrals(select(Referee.stage, func.count(Referee.id)), scope).group_by(Referee.stage)
+def _counts_statement(scope: Scope, filters: Filters = NO_FILTERS) -> Select:
+    return filtered(visible_referrals(select(Referee.stage, func.count(Referee.id)), scope), filters).group_by(Referee.stage)
 
 
 def _review_count_statement(scope: Scope) -> Select:
     return visible_referrals(select(func.count(Referee.id)), scope, in_pipeline=False).where(Referee.flag.is_not(None))
 
 
-def _board(scope: Scope):
+def _board(scope: Scope, filters: Filters):
     """Up to BOARD_CARDS newest-moved cards per stage and the count per stage: three queries."""
-    ids = list(db.session.scalars(_board_ids_statement(scope)))
+    ids = list(db.session.scalars(_board_ids_statement(scope, filters)))
     cards = list(db.session.scalars(_cards_statement(ids)).unique())
-    counts = dict(db.session.execute(_counts_statement(scope)).all())
+    counts = dict(db.session.execute(_counts_statement(scope, filters)).all())
     columns = [(stage, [c for c in cards if c.stage == stage], counts.get(stage, 0)) for stage in STAGES]
     return columns, counts
 
 
-def _table(scope: Scope):
-    statement = visible_referrals(select(Referee), scope).outerjoin(Company, Company.id == User.company_id).options(
-        contains_eager(Referee.referrer).contains_eager(User.company))
+def _table(scope: Scope, filters: Filters):
+    statement = _with_people(filtered(visible_referrals(select(Referee), scope), filters))
     if stage := _stage_filter():
         statement = statement.where(Referee.stage == stage)
     return paginate(statement.order_by(Referee.stage_changed_at.desc(), Referee.id.desc()), per_page=25, scalars=True)
 
 
 def _render_pipeline(status: int = 200):
-    view, scope = _view(), scope_of(current_user)
-    context = dict(view=view, labels=stages.STAGE_LABELS, stage=_stage_filter(), move_form=_move_form,
-                   today=dates.today(), review_count=db.session.scalar(_review_count_statement(scope)) or 0)
+    view, scope, filters = _view(), scope_of(current_user), _filters()
+    context = dict(view=view, labels=stages.STAGE_LABELS, stage=_stage_filter(), move_form=move_form,
+                   today=dates.today(), review_count=db.session.scalar(_review_count_statement(scope)) or 0,
+                   filters=filters, origin_labels=ORIGIN_LABELS, owners=list(db.session.scalars(sales_users_statement(scope))))
     if view == "board":
-        context["columns"], context["counts"] = _board(scope)
+        context["columns"], context["counts"] = _board(scope, filters)
     else:
-        context["page"] = _table(scope)
-        context["counts"] = dict(db.session.execute(_counts_statement(scope)).all())
+        context["page"] = _table(scope, filters)
+        context["counts"] = dict(db.session.execute(_counts_statement(scope, filters)).all())
     return render("sales/pipeline.html", status=status, **context)
 
 
@@ -184,48 +180,64 @@ def pipeline():
 @roles(SALES)
 def referral(referee_id: int):
     referee = _referee_or_404(referee_id, in_pipeline=False)
-    return _render_referral(referee, _move_form(referee))
+    return render_referral(referee, move_form(referee))
 
 
-def _render_referral(referee: Referee, form: MoveForm, status: int = 200):
+def render_referral(referee: Referee, form: MoveForm, status: int = 200, reassign_form: ReassignForm | None = None,
+                    value_form: ValueForm | None = None):
     events = list(db.session.scalars(
         select(ReferralEvent).where(ReferralEvent.referee_id == referee.id)
         .options(selectinload(ReferralEvent.by)).order_by(ReferralEvent.id)
     ))
     message = None
-    if referee.source != FROM_SHARE:
+    if referee.source != FROM_SHARE and referee.route != ENTERED_ROUTE:
         message = intake.approved_message(
             referee, share_link=links.share_link(referee.referrer, "email") if referee.route == "inbound" and not referee.message else None)
     points = stages.referral_points([referee.id], referee.referrer_id).get(referee.id, {})
+    owners = list(db.session.scalars(sales_users_statement(current_user)))
+    if reassign_form is None:
+        reassign_form = ReassignForm(owners, formdata=None, owner=str(referee.owner_id or current_user.id))
+    ask = db.session.get(Ask, referee.ask_id) if referee.ask_id else None
+    if value_form is None:
+        value_form = ValueForm(referee.stage, formdata=None, expected_value=referee.expected_value_cents,
+                               deal_value=referee.deal_value_cents)
     return render("sales/referral.html", referee=referee, form=form, events=events, message=message,
-                  written_in=_written_in([referee]).get(referee.id),
+                  written_in=_written_in([referee]).get(referee.id), ask=ask, origin_labels=ORIGIN_LABELS,
                   labels=stages.STAGE_LABELS, points=points, flag_labels=FLAG_LABELS, status=status,
-                  flag_form=FlagForm())
+                  flag_form=FlagForm(), reassign_form=reassign_form, value_form=value_form, money=money)
+
+
+def _back_to_pipeline():
+    return redirect_to(url_for(".pipeline", view=_view(), **_filters().args()))
 
 
 @bp.route("/referrals/<int:referee_id>/stage", methods=["POST"])
 @roles(SALES)
 def move(referee_id: int):
     referee = _referee_or_404(referee_id)
-    form = _move_form(referee, formdata=request.form)
+    form = move_form(referee, formdata=request.form)
     back = request.form.get("back")
     if not form.validate():
         if back == "pipeline" and wants_fragment():
             flash(_("Not moved: %(errors)s", errors=" ".join(str(e) for errs in form.errors.values() for e in errs)), "error")
             return _render_pipeline(status=422)
-        return _render_referral(referee, form, status=422)
+        return render_referral(referee, form, status=422)
     try:
         awarded = stages.move(referee, form.to_stage.data, current_user, from_stage=form.from_stage.data,
                               note=form.note.data or "", lost_reason=form.lost_reason.data or "",
-                              follow_up_on=form.follow_up_on.data)
+                              follow_up_on=form.follow_up_on.data, deal_value_cents=form.deal_value.data,
+                              expected_value_cents=form.expected_value.data)
     except stages.StageError:
         db.session.rollback()
         flash(_("Someone moved this referral in the meantime. Here is where it stands now."), "warning")
         if back == "pipeline":
-            return _render_pipeline(status=409) if wants_fragment() else redirect_to(url_for(".pipeline", view=_view()))
+            return _render_pipeline(status=409) if wants_fragment() else _back_to_pipeline()
         return redirect_to(url_for(".referral", referee_id=referee_id))
+    after = {"stage": referee.stage}
+    after.update({k: _euros(getattr(referee, f"{k}_cents")) for k in ("deal_value", "expected_value")
+                  if getattr(referee, f"{k}_cents") is not None})
     record(current_user, f"referral.{referee.stage}", referee, summary=referee.name,
-           before={"stage": form.from_stage.data}, after={"stage": referee.stage})
+           before={"stage": form.from_stage.data}, after=after)
     db.session.commit()
     points = sum(p for _s, p in awarded)
     if points:
@@ -234,25 +246,29 @@ def move(referee_id: int):
     else:
         flash(_("Moved to %(stage)s.", stage=stages.STAGE_LABELS[referee.stage]), "success")
     if back == "pipeline":
-        if wants_fragment():
-            return _render_pipeline()
-        return redirect_to(url_for(".pipeline", view=_view()))
+        return _render_pipeline() if wants_fragment() else _back_to_pipeline()
     return redirect_to(url_for(".referral", referee_id=referee.id))
+
+
+def _euros(cents: int | None) -> str:
+    return f"{cents / 100:.2f}" if cents is not None else ""
 
 
 @bp.route("/pipeline.csv")
 @roles(SALES)
 def pipeline_csv():
     rows = db.session.scalars(
-        visible_referrals(select(Referee), current_user).outerjoin(Company, Company.id == User.company_id)
-        .options(contains_eager(Referee.referrer).contains_eager(User.company))
+        _with_people(filtered(visible_referrals(select(Referee), current_user), _filters()))
         .order_by(Referee.created_at, Referee.id)
     )
     header = [_("Name"), _("Company"), _("Role"), _("Stage"), _("Referred by"), _("Referrer's company"),
-              _("Source"), _("Introduced on"), _("Stage since"), _("Next follow-up"), _("Lost reason")]
+              _("Source"), _("Introduced on"), _("Stage since"), _("Next follow-up"), _("Lost reason"),
+              _("Origin"), _("Owner"), _("Currency"), _("Expected value"), _("Deal value")]
     body = ([r.name, r.company, r.job_role, str(stages.STAGE_LABELS[r.stage]), r.referrer.name,
              r.referrer.company.name if r.referrer.company else "", r.source, r.created_at.date().isoformat(),
-             r.stage_changed_at.date().isoformat(), r.follow_up_on.isoformat() if r.follow_up_on else "", r.lost_reason]
+             r.stage_changed_at.date().isoformat(), r.follow_up_on.isoformat() if r.follow_up_on else "", r.lost_reason,
+             str(ORIGIN_LABELS.get(r.origin, r.origin)), r.owner.name if r.owner else "", r.currency,
+             _euros(r.expected_value_cents), _euros(r.deal_value_cents)]
             for r in rows)
     return csv_download(header, body, f"referral-pipeline-{dates.today().isoformat()}.csv")
 
@@ -329,9 +345,11 @@ def follow_ups():
         .order_by(Referee.follow_up_on, Referee.id).limit(200)
     ))
     asks = due_ask_follow_ups(current_user, today)
+    promised = list(db.session.scalars(open_yes_asks_statement(current_user, today)).unique())
     upsells = open_upsells(current_user)
     return render("sales/follow_ups.html", referrals=referrals, asks=asks, upsells=upsells, now=utcnow(), today=today,
-                  labels=stages.STAGE_LABELS)
+                  labels=stages.STAGE_LABELS, promised=promised, linked=linked_referrals([a.id for a in asks]),
+                  promised_days=ASK_LINK_DAYS)
 
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, or_, select, true
 
-from app.auth.models import ADMIN, Company, User
+from app.auth.models import ADMIN, SALES, Company, User
 from app.extensions import db
 from app.referrals.models import Referee
 
@@ -71,3 +71,13 @@ def visible_referrals(statement: Select, viewer: User | Scope, *, in_pipeline: b
     that reached the pipeline (confirmed, not flagged)."""
     statement = statement.join(User, User.id == Referee.referrer_id).where(in_scope(User.company_id, viewer))
     return statement.where(Referee.reaches_sales_clause()) if in_pipeline else statement
+
+
+def sales_users_statement(viewer: User | Scope) -> Select:
+    """The active sales users a referral in the viewer's scope may be given to: the viewer and their
+    team (everyone in sales for an admin), by name."""
+    scope = scope_of(viewer)
+    statement = select(User).where(User.role == SALES, User.is_active.is_(True))
+    if scope.manager_ids is not None:
+        statement = statement.where(User.id.in_(scope.manager_ids))
+    return statement.order_by(User.name, User.id)

@@ -130,7 +130,8 @@ def test_an_introduction_becomes_a_won_deal_with_milestone_points_once(
     assert _referee(live_app, name)["stage"] == "meeting"
     page.goto(f"/sales/referrals/{_referee(live_app, name)['id']}")
     page.locator("select[name=to_stage]").select_option("won")
-    page.locator("aside form button[type=submit]").click()
+    page.locator("input[name=deal_value]").fill("12.500")
+    page.locator("aside form[action$='/stage'] button[type=submit]").click()
     expect(page.locator(".flash-success")).to_be_visible()
     assert _referee(live_app, name)["stage"] == "won"
     # A stale second move (another tab still showing "meeting") awards nothing more.

@@ -80,7 +80,7 @@ def test_parallel_moves_to_the_same_stage_award_the_milestone_once(app, db):
     def move():
         client = _client_for(app, key)
         return client.post(f"/sales/referrals/{referee_id}/stage", data={
-            "from_stage": "new", "to_stage": "won", "csrf_token": csrf_token(app, client)}).status_code
+            "from_stage": "new", "to_stage": "won", "deal_value": "12.500", "csrf_token": csrf_token(app, client)}).status_code
 
     codes = run_at_once(app, 10, move)
     assert all(isinstance(code, int) and code < 500 for code in codes), codes

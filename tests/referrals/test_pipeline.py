@@ -229,7 +229,8 @@ def test_milestones_award_the_referrer_once_each_with_a_thank_you(client, db, te
     # The same move again (a double click, a second tab): refused, nothing awarded twice.
     again = move(post_form, referee, "meeting", "new", htmx=htmx, back="pipeline")
     assert again.status_code == (409 if htmx else 303)
-    assert move(post_form, referee, "won", "meeting").status_code == 303
+    assert move(post_form, referee, "won", "meeting", deal_value="12.500").status_code == 303
+    assert referee.deal_value_cents == 1_250_000
     assert milestone_rows(db, team["referrer"].id) == [
         ("referral_contacted", 5), ("referral_meeting", 50), ("referral_opportunity", 100), ("referral_won", 250)]
 

@@ -397,7 +397,7 @@ def test_logging_an_ask_removes_them_for_the_cap_and_they_come_back(client, db, 
 def test_logging_with_htmx_redirects(client, db, login_as, post_form, team):
     person = customer(db, team, "Asked Ada", level=3)
     login_as(team["anna"])
-    response = post_form(f"/sales/ask/{person.id}", log_data(), htmx=True)
+    response = post_form(f"/sales/ask/{person.id}", log_data(outcome="no"), htmx=True)
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/sales/ask"
     assert ask_count(db, person) == 1
 
