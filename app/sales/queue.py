@@ -128,7 +128,8 @@ def _open_detractor_follow_up(user_id):
 def ranking_statement(viewer: User | Scope, now: datetime, cap_days: int, customer_id: int | None = None) -> Select:
     """Narrow rows (id, the figures, last ask, total), ready customers only, most ready first.
 
-    Ready: reached level 3 or a promoter by their latest NPS answer. Left out: a detractor by their
+    Ready: reached level 3, or a promoter by their latest NPS answer with at least one approved
+    level-2 contribution. Left out: a detractor by their
     latest answer, anyone with an open detractor follow-up (which covers `paused_customer_ids`),
     anyone asked within the cap. With `customer_id` the statement gives that one customer's row
     whether ready or not (a row to redraw after a claim).
@@ -153,7 +154,7 @@ def ranking_statement(viewer: User | Scope, now: datetime, cap_days: int, custom
     cutoff = now - timedelta(days=cap_days)
     return (
         statement
-        .where(or_(level >= ASK_LEVEL, latest.c.category == PROMOTER))
+        .where(or_(level >= ASK_LEVEL, and_(latest.c.category == PROMOTER, done >= 1)))
         .where(or_(latest.c.category.is_(None), latest.c.category != DETRACTOR))
         .where(~_open_detractor_follow_up(scoped.c.id))
         .where(or_(AskStatus.last_asked_at.is_(None), AskStatus.last_asked_at < cutoff))

@@ -25,6 +25,16 @@ def _no_blocking_axe(page, name):
     assert not blocking, f"axe on {name}:\n{describe(blocking)}"
 
 
+def _user_id(app, email):
+    from app.auth.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        db.session.remove()
+    return user_id
+
+
 def _referee(app, name):
     from app.extensions import db
     from app.referrals.models import Referee
@@ -51,9 +61,8 @@ def test_ask_yes_to_a_won_deal_and_a_received_referral(live_app, new_tab, log_in
     log_in(page, ACCOUNT_MANAGER, lands_on="/sales")
 
     # The ask: Claire Customer says yes; the form for the introduction she promised opens at once.
-    page.goto("/sales/ask")
-    page.locator("tr.ask-row", has_text="Claire Customer").locator("a.ask-prepare").click()
-    page.wait_for_url(re.compile(r"/sales/ask/\d+$"))
+    # (A promoter still at level 1 is not on the queue yet; her account manager may still ask her.)
+    page.goto(f"/sales/ask/{_user_id(live_app, 'customer@example.com')}")
     page.locator("input[name=channel][value=phone]").check()
     page.locator("input[name=outcome][value=yes]").check()
     page.locator("#ask-page form[method=post]").last.locator("button[type=submit]").click()

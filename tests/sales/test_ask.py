@@ -103,7 +103,9 @@ def ask_count(db, person=None) -> int:
 
 def test_level3_and_promoters_in_readiness_order(client, db, login_as, team):
     customer(db, team, "Passive Paula", level=2, score=8)                      # neither: not listed
-    customer(db, team, "Promoter Piet", level=1, score=10)
+    customer(db, team, "Promoter Piet", level=2, score=10, contributions=1)
+    customer(db, team, "Promoter Pim", level=1, score=10)                      # no level-2 contribution yet
+    customer(db, team, "Promoter Pending", level=2, score=9, contributions=0)   # nothing approved at level 2
     customer(db, team, "Ambassador Few", level=3, score=8, contributions=1)
     customer(db, team, "Ambassador Many", level=3, score=7, contributions=3)
     customer(db, team, "Ambassador Silent", level=3, contributions=1)          # no NPS answer at all
@@ -115,7 +117,8 @@ def test_level3_and_promoters_in_readiness_order(client, db, login_as, team):
     page = client.get(QUEUE).text
     assert "Never asked" in page and "200 days ago" in page
     assert "Reached level 3 with 3 approved level-2 contributions." in page
-    assert "A promoter (10) who would recommend us, at level 1 of the journey." in page
+    assert "A promoter (10) who would recommend us, at level 2 of the journey." in page
+    assert "Promoter Pim" not in page and "Promoter Pending" not in page
     assert "<caption>5 customers ready for the ask</caption>" in page
 
 
@@ -556,7 +559,8 @@ def test_demo_data_fills_the_queue(app, client, db, login_as):
     sam = User.by_email("sales@example.com")
     login_as(sam)
     names = queue_names(client)
-    assert names[0] == "Anouk Jansen" and "Claire Customer" in names
+    # Claire is a promoter at level 1 with no level-2 contribution yet: not ready for the ask.
+    assert names[0] == "Anouk Jansen" and "Claire Customer" not in names
     login_as(User.by_email("sales-lead@example.com"))
     assert "Anouk Jansen" in queue_names(client)
     login_as(User.by_email("accounts@example.com"))

@@ -81,7 +81,7 @@ def _expected(db, world, viewer_ids: set[int] | None, now) -> list[str]:
         answers = sorted(db.session.query(NpsResponse).filter_by(user_id=person.id).all(),
                          key=lambda r: (r.created_at, r.id), reverse=True)
         latest = answers[0] if answers else None
-        if not (level >= 3 or (latest is not None and latest.category == "promoter")):
+        if not (level >= 3 or (latest is not None and latest.category == "promoter" and done >= 1)):
             continue
         if latest is not None and latest.category == "detractor":
             continue

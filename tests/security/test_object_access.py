@@ -81,7 +81,9 @@ def world(app, db) -> World:
     factories.make_alert(detractor, recipient=u["sales_a"])
     i["nps"] = detractor.id
     factories.make_nps_response(u["promoter_a"], score=10)
-    factories.make_reference_offer(u["promoter_a"], 2)
+    # Her reference offer is an approved level-2 contribution: with her promoter score, ready for the ask.
+    factories.make_reference_offer(u["promoter_a"], 2, challenge=factories.make_challenge(
+        level=factories.make_level(position=2), type_key="reference_call"))
     i["ask"] = factories.make_ask(u["promoter_a"], asked_by=u["sales_a"], outcome="later", note="Ask-note-marker",
                                   follow_up_on=today() - timedelta(days=1)).id
     survey = factories.make_survey(a, sent_by=u["sales_a"], expires_at=utcnow() + timedelta(days=7))
