@@ -5,11 +5,21 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from app.extensions import db as _db
 
 T = TypeVar("T")
+
+
+def programme_today() -> date:
+    """Today where the programme runs (the tests' app uses the default Europe/Amsterdam), as
+    `app.dates.today()` counts it; needed outside an app context and differs from the server's
+    date around midnight UTC."""
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
 TIMEOUT = 30  # seconds; only reached when something deadlocks
 
 

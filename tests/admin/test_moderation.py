@@ -6,7 +6,7 @@ import csv
 import io
 import itertools
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -22,10 +22,10 @@ from app.rewards.models import CANCELLED, FULFILLED, REQUESTED, Redemption, Rewa
 from app.spreadsheet import csv_safe
 from tests.conftest import HX, count_queries, csrf_token
 from tests.factories import make_challenge, make_company, make_level, make_user
-from tests.helpers import run_at_once
+from tests.helpers import programme_today, run_at_once
 
 _seq = itertools.count(1)
-TODAY = date.today()
+TODAY = programme_today()
 BASE_TIME = datetime(2025, 1, 6, 9, 0)
 
 QUOTE = {"quote": "Since we work with this team we finally have an overview of all our projects.",

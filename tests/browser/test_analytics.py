@@ -3,7 +3,7 @@ beside (or, on a phone, above) their tables, axe, the period form with and witho
 and who may open it. Screenshots go to screenshots/ (gitignored) for people to look at."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -11,10 +11,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, failed_resource, path_of
 from tests.browser.helpers import BLOCKING, OVERFLOW_JS
+from tests.helpers import programme_today
 
 pytestmark = pytest.mark.browser
 
-TODAY = date.today()
+TODAY = programme_today()
 YEAR = f"/admin/analytics?start={(TODAY - timedelta(days=364)).isoformat()}&end={TODAY.isoformat()}"
 # (account, the language of that account, where it lands after signing in)
 ACCOUNTS = {"nl": ("marketing@example.com", "/admin"), "en": ("admin@example.com", "/admin")}

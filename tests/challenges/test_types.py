@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,11 +14,12 @@ from app.challenges.types.nps import nps_category
 from app.journey.models import APPROVED, PENDING, Submission
 from app.points.models import PointsEntry
 from tests.factories import make_challenge, make_level
+from tests.helpers import programme_today
 
 ALL_TYPES = ["question", "poll", "nps", "profile", "content", "quote", "case_story", "review", "event",
              "reference_call", "referral", "linkedin_intro", "share"]
 
-IN_A_MONTH = (date.today() + timedelta(days=30)).isoformat()
+IN_A_MONTH = (programme_today() + timedelta(days=30)).isoformat()
 
 # type → (config, valid answer, wrong answer, an English error message, typed text kept on the page or None)
 SPECS = {
@@ -427,9 +428,9 @@ def test_content_reaction_needs_ten_characters(client, db, login_as, post_form):
 
 
 @pytest.mark.parametrize("until, message", [
-    ((date.today() - timedelta(days=1)).isoformat(), "Choose a date after today and at most three years ahead"),
-    (date.today().isoformat(), "Choose a date after today and at most three years ahead"),
-    ((date.today() + timedelta(days=3 * 366 + 2)).isoformat(),
+    ((programme_today() - timedelta(days=1)).isoformat(), "Choose a date after today and at most three years ahead"),
+    (programme_today().isoformat(), "Choose a date after today and at most three years ahead"),
+    ((programme_today() + timedelta(days=3 * 366 + 2)).isoformat(),
      "Choose a date after today and at most three years ahead"),
     ("31-12-2027", "Enter a date as year-month-day"),
     ("2027-02-30", "Enter a date as year-month-day"),

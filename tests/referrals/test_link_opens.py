@@ -2,7 +2,7 @@
 hash of address, browser and day (nothing about the visitor is stored), and opens are rate limited."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -10,6 +10,7 @@ from app.extensions import limiter
 from app.referrals import links
 from app.referrals.models import ShareClick
 from tests.factories import make_user
+from tests.helpers import programme_today
 
 
 def opens(db) -> int:
@@ -32,7 +33,7 @@ def test_a_visitor_counts_once_a_day(app, client, db, monkeypatch):
     visit(client, code, address="198.51.100.2")  # another address
     visit(client, code, agent="Safari")  # another browser on the same address
     assert opens(db) == 4
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = programme_today() + timedelta(days=1)
     monkeypatch.setattr(links.dates, "today", lambda: tomorrow)
     visit(client, code)  # the next day the same visitor counts again
     assert opens(db) == 5

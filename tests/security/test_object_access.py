@@ -10,7 +10,7 @@ objects that do, owned by someone else. test_every_object_url_is_walked keeps th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -26,6 +26,7 @@ from app.referrals.models import CONTACTED, FLAG_OWN_DOMAIN, Ask, AskStatus, Ref
 from app.rewards.models import REQUESTED, Redemption
 from tests import factories
 from tests.conftest import csrf_token
+from tests.helpers import programme_today
 
 # What of A's must never reach another party (names, answers, e-mail addresses, notes).
 MARKERS = ("Ottoline Ownermarker", "ottoline@ownerco.example", "Ownerco Markers BV", "Priscilla Promomarker",
@@ -139,7 +140,7 @@ CASES = [
     # Reference offers: marketing and the account manager's side (a reference call is an ask).
     Case("reference_offers.offer", "GET", "/references/{promoter_a}", OTHER_SALES + NOT_STAFF, owner="sales_a"),
     Case("reference_offers.offer", "POST", "/references/{promoter_a}", OTHER_SALES + NOT_STAFF, owner="sales_a",
-         data=(("called_on", (date.today() - timedelta(days=1)).isoformat()), ("prospect", "Prospect BV"))),
+         data=(("called_on", (programme_today() - timedelta(days=1)).isoformat()), ("prospect", "Prospect BV"))),
     Case("sales_pipeline.ask_follow_up_done", "POST", "/sales/follow-ups/asks/{ask}/done",
          OTHER_SALES + ("marketer",) + NOT_STAFF),
     # A referral sales enter for one of their customers, and the owner of a referral.
