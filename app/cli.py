@@ -1,24 +1,22 @@
-"""Command-line tasks: accounts, the mail worker, housekeeping and translations; the demo data commands come from app.demo."""
+"""Command-line tasks: accounts, the job worker, one-off mail delivery, housekeeping and translations; the demo data commands come from app.demo."""
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from app.auth import services
 from app.auth.models import ADMIN, CUSTOMER, LOCALES, ROLES, SALES, Company, User
-from app.dates import utcnow
 from app.demo.cli import seed_demo
 from app.extensions import db
-from app.mail import SENT, OutboxMessage, deliver_due, release_session
-from app.referrals.consent import purge_unconverted
+from app.jobs.housekeeping import SENT_MAIL_DAYS, purge
+from app.jobs.worker import worker
+from app.mail import deliver_due, release_session
 from app.referrals.settings import programme_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,43 +68,32 @@ def register(app: Flask) -> None:
         how = "password set" if password else "invitation queued in the outbox"
         click.echo(f"Created {user.role} {user.email} ({how}).")
 
+    app.cli.add_command(worker)
+
     @app.cli.command("send-mail")
-    @click.option("--loop", is_flag=True, help="Keep running and deliver new mail as it arrives.")
-    @click.option("--interval", default=10.0, show_default=True, help="Seconds between rounds with --loop.")
     @click.option("--limit", default=100, show_default=True, help="Messages per round.")
-    def send_mail(loop: bool, interval: float, limit: int) -> None:
-        """Deliver queued e-mail (SMTP, or the log when no MAIL_SERVER is set), with retries."""
-        while True:
-            try:
-                counts = deliver_due(limit=limit)
-            except (OperationalError, InterfaceError) as exc:
-                # The database is down or hangs: the outbox is safe in it, so wait and try again.
-                release_session()
-                if not loop:
-                    raise click.ClickException(f"The database does not answer: {exc}") from exc
-                click.echo(f"The database does not answer; trying again in {interval:g} s.", err=True)
-                counts = None
-            if counts is not None and (counts["sent"] or counts["failed"] or not loop):
-                click.echo(f"Sent {counts['sent']}, failed {counts['failed']}.")
-            if not loop:
-                if counts["failed"]:
-                    sys.exit(1)
-                return
-            db.session.remove()
-            time.sleep(interval)
+    def send_mail(limit: int) -> None:
+        """Deliver queued e-mail once (SMTP, or the log when no MAIL_SERVER is set); the worker
+        (`flask worker`) does this by itself, with retries."""
+        try:
+            counts = deliver_due(limit=limit)
+        except (OperationalError, InterfaceError) as exc:
+            release_session()
+            raise click.ClickException(f"The database does not answer: {exc}") from exc
+        click.echo(f"Sent {counts['sent']}, failed {counts['failed']}.")
+        if counts["failed"]:
+            sys.exit(1)
 
     @app.cli.command("purge")
-    @click.option("--sent-mail-days", default=30, show_default=True, help="Remove delivered mail older than this.")
-    def purge(sent_mail_days: int) -> None:
-        """Remove data past its retention period: delivered mail, unconverted referees."""
-        cutoff = utcnow() - timedelta(days=sent_mail_days)
-        result = db.session.execute(
-            delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.sent_at < cutoff)
-        )
-        referees = purge_unconverted()
+    @click.option("--sent-mail-days", default=SENT_MAIL_DAYS, show_default=True,
+                  help="Remove delivered mail older than this.")
+    def purge_command(sent_mail_days: int) -> None:
+        """Remove data past its retention period: delivered mail, unconverted referees (the worker
+        does this daily)."""
+        counts = purge(sent_mail_days)
         db.session.commit()
-        click.echo(f"Removed {result.rowcount} delivered e-mails older than {sent_mail_days} days.")
-        click.echo(f"Removed {referees} referees who did not convert within "
+        click.echo(f"Removed {counts['mail']} delivered e-mails older than {sent_mail_days} days.")
+        click.echo(f"Removed {counts['referees']} referees who did not convert within "
                    f"{programme_settings().referee_retention_days} days (or never confirmed their e-mail).")
 
     @app.cli.group()

@@ -176,6 +176,11 @@ def load_config(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@example.com"),
         # How long a message is retried, from its first failed attempt, before it is marked dead.
         "MAIL_RETRY_FOR": int(os.environ.get("MAIL_RETRY_FOR", 3 * 24 * 60 * 60)),
+        # The job runner: a worker whose heartbeat is older than this is reported stale by /healthz and
+        # its outbox claims are given back. JOBS_KICK_ON_COMMIT=0 stops asking the worker after each commit
+        # (the minute sweep still delivers).
+        "WORKER_STALE_AFTER": _int("WORKER_STALE_AFTER", 60),
+        "JOBS_KICK_ON_COMMIT": _bool("JOBS_KICK_ON_COMMIT", True),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
         "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
         # Who "we" are until marketing fills in the organisation's details on /admin/programme/identity.

@@ -14,19 +14,23 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import CheckConstraint, Index, Select, String, Text, event, func, select, update
+from sqlalchemy import CheckConstraint, Index, Select, String, Text, delete, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.dates import utcnow
 from app.extensions import db
 from app.identity.services import Identity, identity
+from app.jobs.kick import after_commit
+from app.jobs.lease import current_worker
 
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 # Given up after MAIL_RETRY_FOR. Stored as "failed", the name it had before retries ran for days.
 DEAD = "failed"
-# A worker that died mid-delivery leaves a row in SENDING; after this it is tried again.
+# A claim without a worker's name (`flask send-mail`, the web process) left in SENDING by a process
+# that died is tried again after this; a worker's own claims are released as soon as it restarts or
+# its heartbeat goes stale (release_claims).
 STALE_CLAIM = timedelta(minutes=10)
 # After the first failure: quick retries for a hiccup, then a steady pace for an outage.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
@@ -56,6 +60,8 @@ class OutboxMessage(db.Model):
     first_attempt_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    # The worker holding the claim (app.jobs.lease), None for a claim from another process.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
@@ -71,6 +77,7 @@ def queue_mail(to: str, kind: str, locale: str, **context) -> OutboxMessage:
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault("outbox_queued", []).append(message.id)
+    after_commit("mail")
     return message
 
 
@@ -119,7 +126,7 @@ def _claim(message_id: int) -> bool:
             (OutboxMessage.status == PENDING)
             | ((OutboxMessage.status == SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM))
         )
-        .values(status=SENDING, claimed_at=now)
+        .values(status=SENDING, claimed_at=now, claimed_by=current_worker())
     )
     db.session.commit()
     return result.rowcount == 1
@@ -264,6 +271,42 @@ def _failed(message: OutboxMessage, exc: Exception, retry_for: timedelta) -> Non
     message.next_attempt_at = now + retry_delay(message.attempts)
     log.warning("Mail %s failed (attempt %s), next attempt at %s: %s", message.id, message.attempts,
                 message.next_attempt_at.isoformat(timespec="minutes"), exc)
+
+
+def next_attempt_at() -> datetime | None:
+    """When the earliest message still waiting falls due (a retry's moment), None when none waits."""
+    return db.session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING))
+
+
+def release_claims(alive: list[str]) -> int:
+    """Give back the claims of workers not in `alive` (dead, or restarted and so no longer sending
+    them): those messages are due again at once. Commits; returns how many were released."""
+    query = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_by.is_not(None))
+        .values(status=PENDING, claimed_by=None, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if alive:
+        query = query.where(OutboxMessage.claimed_by.not_in(alive))
+    released = db.session.execute(query).rowcount
+    db.session.commit()
+    if released:
+        log.warning("Released %s e-mail claims of workers that stopped; they are delivered again", released)
+    return released
+
+
+def backlog() -> Select:
+    """Messages waiting or being sent, and when the oldest was queued: a statement for the health check."""
+    return select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_((PENDING, SENDING)))
+
+
+def purge_sent(older_than: timedelta) -> int:
+    """Remove delivered mail sent longer ago than `older_than` (flush only); returns how many."""
+    result = db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.sent_at < utcnow() - older_than)
+    )
+    return result.rowcount
 
 
 def dead_mail() -> Select:

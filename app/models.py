@@ -6,6 +6,7 @@ from app.auth.models import Company, User  # noqa: F401
 from app.challenges import types as _types  # noqa: F401  (registers the built-in challenge types)
 from app.feedback.models import Feedback  # noqa: F401
 from app.identity.models import ProgrammeIdentity  # noqa: F401
+from app.jobs.models import WorkerHeartbeat  # noqa: F401
 from app.journey.models import Challenge, Level, LevelUnlock, Submission  # noqa: F401
 from app.mail import OutboxMessage  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401

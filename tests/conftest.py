@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from contextlib import contextmanager
 
 import pytest
@@ -28,9 +29,15 @@ from werkzeug import security
 assert security.generate_password_hash.__defaults__ == ("scrypt", 16)
 security.generate_password_hash.__defaults__ = ("scrypt:1024:8:1", 16)
 
+# The job queue: never the worktree's instance/jobs.db; tasks run where they are called (immediate mode).
+os.environ.setdefault("JOBS_DB", os.path.join(tempfile.mkdtemp(prefix="aj-jobs-"), "jobs.db"))
+
 from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
+from app.jobs.queue import huey  # noqa: E402
 from tests import factories  # noqa: E402
+
+huey.immediate = True
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -65,6 +72,8 @@ def base_config(tmp_dir) -> dict:
         "FEEDBACK_RATE_LIMIT": "100000 per minute",
         "RESET_REQUEST_MIN_SECONDS": 0,  # the reset's time floor has its own test (tests/security)
         "MAIL_DELIVER_ON_COMMIT": False,
+        # No delivery job after each commit: a test delivers when it says so (tests/jobs turn it on).
+        "JOBS_KICK_ON_COMMIT": False,
         "SERVER_NAME": "portal.test",
         "BASE_URL": "http://portal.test",  # every absolute link (mail, share links) starts here
     }

@@ -95,7 +95,9 @@ def test_database_and_redis_urls_come_from_the_environment(tmp_path, monkeypatch
 
 def test_healthz_ok(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "dead_mail": 0}
+    assert response.status_code == 200 and response.json == {
+        "status": "ok", "dead_mail": 0, "worker": {"status": "missing", "heartbeat_age_seconds": None},
+        "outbox": {"pending": 0, "oldest_pending_age_seconds": None}}
 
 
 def test_healthz_503_when_the_database_does_not_answer(tmp_path, monkeypatch):

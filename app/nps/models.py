@@ -123,6 +123,8 @@ class FollowUp(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When its assignee was reminded that it fell due (app.nps.reminders): once, never again.
+    reminded_at: Mapped[datetime | None]
 
     response: Mapped[NpsResponse] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

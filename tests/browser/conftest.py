@@ -73,6 +73,7 @@ def live_app(tmp_path_factory):
             "RATELIMIT_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_DELIVER_ON_COMMIT": False,
+            "JOBS_KICK_ON_COMMIT": False,
             "MAIL_BACKEND": "log",
             # Plain http on 127.0.0.1, whatever the environment says.
             "SERVER_NAME": None,

@@ -30,7 +30,7 @@ def production_app(app, tmp_path, monkeypatch):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         overrides = {key: value for key, value in base_config(tmp_path).items()
-                     if key in ("TESTING", "MAIL_DELIVER_ON_COMMIT")}
+                     if key in ("TESTING", "MAIL_DELIVER_ON_COMMIT", "JOBS_KICK_ON_COMMIT")}
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path}/production-{len(started)}.db"
         overrides["SESSION_COOKIE_SECURE"] = overrides["REMEMBER_COOKIE_SECURE"] = False  # http test client
         production = create_app(overrides)

@@ -1,0 +1,17 @@
+"""Data past its retention period: what `flask purge` and the daily job both remove."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.mail import purge_sent
+from app.referrals.consent import purge_unconverted
+
+SENT_MAIL_DAYS = 30
+
+
+def purge(sent_mail_days: int = SENT_MAIL_DAYS) -> dict[str, int]:
+    """Remove delivered mail older than `sent_mail_days` and referees who did not convert within the
+    programme's retention (flush only). Returns how many of each."""
+    mail = purge_sent(timedelta(days=sent_mail_days))
+    referees = purge_unconverted()
+    return {"mail": mail, "referees": referees}
