@@ -49,9 +49,11 @@ db: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 
+# Web (gunicorn) and the job worker together from the Procfile; one Ctrl-C stops both. honcho gives
+# each process its own PORT, so BASE_URL is fixed here: links in mail from the worker point at the web.
 run: db
-	@echo "Serving Ambassador Journey on http://127.0.0.1:$(PORT) (demo password: demo-ambassador)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+	@echo "Serving Ambassador Journey on http://127.0.0.1:$(PORT) with its worker (demo password: demo-ambassador)"
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho --procfile Procfile start --port $(PORT)
 
 dev: db
 	$(FLASK) run --debug --port $(PORT)

@@ -13,6 +13,7 @@ from app import mail
 from app.audit.models import AuditEntry
 from app.auth import services
 from app.dates import utcnow
+from app.jobs import heartbeat
 from app.mail import DEAD, PENDING, RETRY_EVERY, SENT, OutboxMessage, deliver_due
 from tests.conftest import count_queries
 from tests.factories import make_outbox_message, make_programme_identity, make_user
@@ -189,6 +190,9 @@ def test_admin_lists_dead_mail_with_error_and_attempts(client, db, login_as):
     assert page.status_code == 200
     assert "lost@example.com" in page.text and "19 attempts" in page.text and "Connection refused" in page.text
     assert "fine@example.com" not in page.text and "waiting@example.com" not in page.text
+    assert "No worker has run yet" in page.text
+    heartbeat.beat("worker-1", 4242)
+    assert "The worker is running (last heartbeat 0 seconds ago)." in client.get("/admin/outbox").text
     assert 'href="/admin/outbox"' in client.get("/admin/audit").text  # in the admin navigation
 
 
@@ -315,4 +319,4 @@ def test_dead_mail_page_query_budget_does_not_grow_with_rows(app, client, db, lo
     for _ in range(24):
         make_outbox_message(status=DEAD)
     db.session.commit()
-    assert few == queries() <= 5  # the user, the programme's identity (header), the count, the page
+    assert few == queries() <= 6  # the user, the programme's identity (header), the count, the page, the heartbeat

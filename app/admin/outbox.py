@@ -1,8 +1,8 @@
 """Undelivered e-mail for admins: messages that stayed undeliverable for the whole retry window, each
-with its last error and a button that queues it again."""
+with its last error and a button that queues it again; above them, whether the worker is running."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,7 +10,9 @@ from flask_login import current_user
 from app.audit.services import record
 from app.auth.models import ADMIN
 from app.extensions import db
+from app.dates import utcnow
 from app.htmx import render, wants_fragment
+from app.jobs.heartbeat import latest
 from app.mail import OutboxMessage, dead_mail, requeue
 from app.pagination import paginate
 from app.security import roles
@@ -24,7 +26,10 @@ PER_PAGE = 25
 @roles(ADMIN)
 def index():
     page = paginate(dead_mail(), per_page=PER_PAGE, scalars=True)
-    return render("admin/outbox.html", page=page)
+    worker = latest()
+    age = (utcnow() - worker.beat_at).total_seconds() if worker else None
+    stale = age is not None and age > current_app.config["WORKER_STALE_AFTER"]
+    return render("admin/outbox.html", page=page, worker=worker, worker_age=age, worker_stale=stale)
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
