@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from app.audit.services import record
 from app.auth.models import ADMIN
-from app.extensions import db
 from app.dates import utcnow
+from app.extensions import db
 from app.htmx import render, wants_fragment
 from app.jobs.heartbeat import latest
 from app.mail import OutboxMessage, dead_mail, requeue

@@ -35,6 +35,8 @@ def _beat_forever(app, name: str, stop: threading.Event) -> None:
 @click.option("--threads", default=2, show_default=True, help="Worker threads running jobs.")
 def worker(threads: int) -> None:
     """Run the job runner: outbox delivery with retries, the periodic jobs, the heartbeat."""
+    if not logging.getLogger().handlers:  # the consumer's own lines (jobs run, retries) on stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = current_app._get_current_object()
     tasks.bind(app)
     name = worker_name()
