@@ -48,7 +48,9 @@ def worker(threads: int) -> None:
     stop = threading.Event()
     threading.Thread(target=_beat_forever, args=(app, name, stop), name="heartbeat", daemon=True).start()
     tasks.sweep()  # enqueue one sweep now rather than at the next minute
-    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
+    # An idle consumer looks for work at least once a second: a kicked delivery leaves within about a second.
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True, initial_delay=0.1,
+                                    backoff=1.15, max_delay=1.0)
     try:
         consumer.run()
     finally:
