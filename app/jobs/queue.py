@@ -15,13 +15,14 @@ INSTANCE = Path(__file__).resolve().parent.parent.parent / "instance"
 
 
 def make_huey(environ: Mapping[str, str] = os.environ) -> Huey:
+    # results=False: nobody waits on a job's return value, so none is stored (it would pile up).
     redis_url = (environ.get("REDIS_URL") or "").strip()
     if redis_url:
-        return RedisHuey(NAME, url=redis_url)
+        return RedisHuey(NAME, results=False, url=redis_url)
     path = Path(environ.get("JOBS_DB") or INSTANCE / "jobs.db")
     path.parent.mkdir(parents=True, exist_ok=True)
     # timeout: how long SQLite waits for the other process's lock (web enqueues, the worker dequeues).
-    return SqliteHuey(NAME, filename=str(path), timeout=10)
+    return SqliteHuey(NAME, results=False, filename=str(path), timeout=10)
 
 
 huey = make_huey()
