@@ -59,12 +59,13 @@ def _claim(message_id: int) -> bool:
 
 
 def _send(message: ChatMessage) -> Answer:
+    """Post it; an error (the guard's refusal, the channel turned off) reads in the owner's language,
+    who sees it on the settings page."""
     channel = message.channel
-    if not channel.enabled:
-        with force_locale(channel.owner.locale):
+    with force_locale(channel.owner.locale):
+        if not channel.enabled:
             return Answer(None, 0, "", _("The channel was turned off before the message was sent."))
-    body = json.dumps(message.body).encode()
-    return post(channel.url, body, {"Content-Type": "application/json"})
+        return post(channel.url, json.dumps(message.body).encode(), {"Content-Type": "application/json"})
 
 
 def _permanent(answer: Answer) -> bool:
