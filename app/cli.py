@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from app.auth import services
 from app.auth.models import ADMIN, CUSTOMER, LOCALES, ROLES, SALES, Company, User
+from app.chat.delivery import purge_old as purge_chat
 from app.dates import utcnow
 from app.demo.cli import seed_demo
 from app.extensions import db
@@ -98,14 +99,16 @@ def register(app: Flask) -> None:
     @app.cli.command("purge")
     @click.option("--sent-mail-days", default=30, show_default=True, help="Remove delivered mail older than this.")
     def purge(sent_mail_days: int) -> None:
-        """Remove data past its retention period: delivered mail, unconverted referees."""
+        """Remove data past its retention period: delivered mail and chat alerts, unconverted referees."""
         cutoff = utcnow() - timedelta(days=sent_mail_days)
         result = db.session.execute(
             delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.sent_at < cutoff)
         )
         referees = purge_unconverted()
+        chat = purge_chat()
         db.session.commit()
         click.echo(f"Removed {result.rowcount} delivered e-mails older than {sent_mail_days} days.")
+        click.echo(f"Removed {chat} delivered or given-up chat alerts older than {app.config['CHAT_KEEP_DAYS']} days.")
         click.echo(f"Removed {referees} referees who did not convert within "
                    f"{programme_settings().referee_retention_days} days (or never confirmed their e-mail).")
 

@@ -276,3 +276,16 @@ def test_purge_old_removes_delivered_and_given_up_messages_after_the_keep_days(a
     assert delivery.purge_old(now) == 2
     left = _all()
     assert gone not in {m.id for m in left} and sorted(m.status for m in left) == [PENDING, SENT]
+
+
+def test_flask_deliver_chat_runs_one_round_and_purge_removes_old_ones(app, db, runner, receiver):
+    channel = factories.make_chat_channel(url=receiver.url)
+    factories.make_chat_message(channel)
+    factories.make_chat_message(channel, status=SENT, sent_at=utcnow() - timedelta(days=40))
+    db.session.commit()
+    result = runner.invoke(args=["deliver-chat"])
+    assert result.exit_code == 0 and "Chat alerts: 1 sent, 0 failed." in result.output
+    assert len(receiver.bodies) == 1
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "Removed 1 delivered or given-up chat alerts older than 30 days." in result.output
+    assert [m.status for m in _all()] == [SENT]
