@@ -114,12 +114,14 @@ def slack_escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_TEAMS_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!~|<>])")
+def teams_text(value: str) -> str:
+    """Teams text goes in TextRuns, which take no Markdown at all; only the card's {{DATE(…)}}
+    functions would still be read in it, so a double brace is split."""
+    return value.replace("{{", "{\u200b{").replace("}}", "}\u200b}")
 
 
-def teams_escape(value: str) -> str:
-    """Adaptive Card text is a Markdown subset: its markup characters lose their meaning."""
-    return _TEAMS_MARKDOWN.sub(r"\\\1", value)
+def _run(text: str, **style) -> dict:
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": teams_text(text), **style}]}
 
 
 def slack_body(text: Text) -> dict:
@@ -138,12 +140,9 @@ def slack_body(text: Text) -> dict:
 
 
 def teams_body(text: Text) -> dict:
-    blocks = [
-        {"type": "TextBlock", "text": teams_escape(text.headline), "weight": "Bolder", "size": "Medium", "wrap": True},
-        {"type": "TextBlock", "text": teams_escape(text.line), "wrap": True},
-    ]
+    blocks = [_run(text.headline, weight="Bolder", size="Medium"), _run(text.line)]
     if text.quote:
-        blocks.append({"type": "TextBlock", "text": f"“{teams_escape(text.quote)}”", "isSubtle": True, "wrap": True})
+        blocks.append(_run(f"“{text.quote}”", isSubtle=True, italic=True))
     return {
         "type": "message",
         "summary": text.plain,

@@ -72,7 +72,7 @@ def test_a_detractor_alert_reaches_slack_in_the_account_managers_language_and_it
 def test_teams_gets_an_adaptive_card_with_a_button_to_the_follow_up(app, db, receiver):
     am = factories.make_user(SALES, locale="en")
     factories.make_chat_channel(am, kind=TEAMS, url=receiver.url)
-    _, response, task = _detractor(am, score=10, reason="Great *team* [click](http://evil.example)")
+    _, response, task = _detractor(am, score=10, reason="Great *team* [click](http://evil.example) {{DATE(x)}}")
     task.trigger = "promoter"
     events.publish("nps.alert_raised", follow_up_id=task.id, response_id=response.id)
     db.session.commit()
@@ -83,9 +83,12 @@ def test_teams_gets_an_adaptive_card_with_a_button_to_the_follow_up(app, db, rec
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     card = attachment["content"]
     assert card["type"] == "AdaptiveCard"
-    assert card["body"][0]["text"] == "Promoter alert"
-    assert card["body"][1]["text"] == "Anna de Vries \\(Bouwbedrijf Noord\\) gave 10"
-    assert card["body"][2]["text"] == "“Great \\*team\\* \\[click\\]\\(http://evil\\.example\\)”"
+    # Every text is a TextRun (no Markdown read in it); the card's date functions cannot be called.
+    assert {block["type"] for block in card["body"]} == {"RichTextBlock"}
+    texts = [block["inlines"][0]["text"] for block in card["body"]]
+    assert {run["type"] for block in card["body"] for run in block["inlines"]} == {"TextRun"}
+    assert texts[:2] == ["Promoter alert", "Anna de Vries (Bouwbedrijf Noord) gave 10"]
+    assert texts[2] == "“Great *team* [click](http://evil.example) {\u200b{DATE(x)}\u200b}”"
     [action] = card["actions"]
     assert action["type"] == "Action.OpenUrl" and action["title"] == "Open the follow-up"
     assert action["url"] == f"http://portal.test/nps/answers/{response.id}"
@@ -176,7 +179,8 @@ def test_the_team_channel_hears_too_in_the_leads_language(app, db):
     events.publish("nps.alert_raised", follow_up_id=task.id, response_id=response.id)
     own, team = _all()
     assert (own.kind, own.body["text"].split(":")[0]) == ("slack", "Detractor-alert")
-    assert team.kind == TEAMS and team.body["attachments"][0]["content"]["body"][0]["text"] == "Detractor alert"
+    assert team.kind == TEAMS
+    assert team.body["attachments"][0]["content"]["body"][0]["inlines"][0]["text"] == "Detractor alert"
     assert own.subject_user_id == team.subject_user_id == response.user_id
 
     # The lead's own account: the lead's own channel and the team's.
