@@ -30,6 +30,9 @@ from app.audit import routes as audit
 from app.auth import routes as auth
 from app.auth.models import User
 from app.challenges import get_type
+from app.chat import admin_routes as admin_chat
+from app.chat import routes as chat
+from app.chat.commands import deliver_chat
 from app.config import load_config
 from app.customer import routes as customer
 from app.demo.cli import seed_scale
@@ -59,7 +62,7 @@ from app.workspaces import routes as workspaces
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
                      people_staff, people_companies, identity, voice_answers, reference_offers, feedback,
-                     feedback_queue, economics, goals, sales_referrals)
+                     feedback_queue, economics, goals, sales_referrals, chat, admin_chat)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -105,6 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(seed_scale)
     app.cli.add_command(analytics_rollup)
     app.cli.add_command(analytics_rebuild)
+    app.cli.add_command(deliver_chat)
     cli.register(app)
     _init_templates(app)
     _init_sqlite(app)

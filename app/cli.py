@@ -93,6 +93,8 @@ def register(app: Flask) -> None:
         counts = purge(sent_mail_days)
         db.session.commit()
         click.echo(f"Removed {counts['mail']} delivered e-mails older than {sent_mail_days} days.")
+        click.echo(f"Removed {counts['chat']} delivered or given-up chat alerts older than "
+                   f"{app.config['CHAT_KEEP_DAYS']} days.")
         click.echo(f"Removed {counts['referees']} referees who did not convert within "
                    f"{programme_settings().referee_retention_days} days (or never confirmed their e-mail).")
 

@@ -105,6 +105,20 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def _seconds_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of whole seconds, e.g. "60,300,3600"."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        delays = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise ConfigError(f"{name} must be whole seconds separated by commas, not {value!r}.") from None
+    if not delays or min(delays) < 1:
+        raise ConfigError(f"{name} must list at least one delay of 1 second or more.")
+    return delays
+
+
 def load_config(instance_path: str) -> dict:
     """Build the config dict from the environment."""
     instance = Path(instance_path)
@@ -181,6 +195,12 @@ def load_config(instance_path: str) -> dict:
         # (the minute sweep still delivers).
         "WORKER_STALE_AFTER": _int("WORKER_STALE_AFTER", 60),
         "JOBS_KICK_ON_COMMIT": _bool("JOBS_KICK_ON_COMMIT", True),
+        # Chat alerts (Slack, Teams): seconds to wait after the 1st, 2nd … failed attempt (the last
+        # repeats), how long from the first failure before a message is given up, and how many days
+        # delivered and given-up messages are kept.
+        "CHAT_RETRY_DELAYS": _seconds_list("CHAT_RETRY_DELAYS", (60, 300, 900, 3600, 3 * 3600)),
+        "CHAT_RETRY_FOR": _int("CHAT_RETRY_FOR", 3 * 24 * 60 * 60),
+        "CHAT_KEEP_DAYS": _int("CHAT_KEEP_DAYS", 30),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
         "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
         # Who "we" are until marketing fills in the organisation's details on /admin/programme/identity.

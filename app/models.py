@@ -4,6 +4,7 @@ from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost  # noq
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import Company, User  # noqa: F401
 from app.challenges import types as _types  # noqa: F401  (registers the built-in challenge types)
+from app.chat.models import ChatChannel, ChatMessage  # noqa: F401
 from app.feedback.models import Feedback  # noqa: F401
 from app.identity.models import ProgrammeIdentity  # noqa: F401
 from app.jobs.models import WorkerHeartbeat  # noqa: F401

@@ -33,6 +33,7 @@ from app.analytics.models import (
 from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
 from app.audit.models import AuditEntry
 from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
+from app.chat.models import DETRACTOR_ALERT, PERSONAL, SLACK, ChatChannel, ChatMessage
 from app.dates import today, utcnow
 from app.extensions import db
 from app.feedback.models import ANSWERED, CLOSED, IDEA, Feedback
@@ -469,3 +470,21 @@ def make_won_day(referees: int = 1, day: date | None = None, **fields) -> WonDay
 
 def make_click_day(channel: str = "email", clicks: int = 1, day: date | None = None) -> ClickDay:
     return _add(ClickDay(channel=channel, clicks=clicks, day=day or today()))
+
+
+# --- chat alerts --------------------------------------------------------------------------------
+
+def make_chat_channel(owner: User | None = None, *, scope: str = PERSONAL, kind: str = SLACK,
+                      url: str | None = None, **fields) -> ChatChannel:
+    """A sales person's channel (the team's with scope=TEAM); the address points nowhere unless given."""
+    n = next(_seq)
+    return _add(ChatChannel(owner_id=(owner or make_user(SALES)).id, scope=scope, kind=kind,
+                            url=url or f"https://hooks.example.com/services/T{n:08d}", **fields))
+
+
+def make_chat_message(channel: ChatChannel | None = None, *, subject: User | None = None, topic: str = DETRACTOR_ALERT,
+                      **fields) -> ChatMessage:
+    channel = channel or make_chat_channel()
+    fields.setdefault("body", {"text": "Detractor alert: Customer (Company) gave 3"})
+    return _add(ChatMessage(channel_id=channel.id, kind=channel.kind, topic=topic,
+                            subject_user_id=subject.id if subject is not None else None, **fields))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import CUSTOMER, Company, User
+from app.chat.models import ChatChannel
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.i18n_content import localized
@@ -94,6 +95,8 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
                lambda o: url_for("admin_programme.settings")),
     ObjectType("ProgrammeIdentity", _l("Our organisation"), ProgrammeIdentity, None,
                lambda o: url_for("admin_programme.identity")),
+    ObjectType("ChatChannel", _l("Chat alert channel"), ChatChannel, lambda o: o.owner.name,
+               lambda o: _link(("admin_chat.person",), user_id=o.owner_id), options=(selectinload(ChatChannel.owner),)),
     ObjectType("TermsVersion", _l("Programme terms"), TermsVersion, lambda o: f"v{o.number}",
                lambda o: url_for("terms.edit")),
 )}

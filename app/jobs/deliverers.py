@@ -12,6 +12,7 @@ from types import ModuleType
 
 DELIVERERS: dict[str, str] = {
     "mail": "app.mail",
+    "chat": "app.chat.delivery",
 }
 
 

@@ -16,6 +16,7 @@ from app.analytics.models import ChallengeCustomer, ChallengeView, LastActive
 from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
 from app.audit.models import AuditEntry
 from app.auth.models import Company, User
+from app.chat.models import ChatChannel, ChatMessage
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.journey.models import LevelUnlock, Submission
@@ -252,6 +253,16 @@ REGISTRY: tuple[Coverage, ...] = (
              lambda u: select(OutboxMessage).where(_addresses(u)).order_by(OutboxMessage.id), DELETE,
              fields=("id", "to_address", "subject", "body_text", "kind", "status", "created_at", "sent_at"),
              erase=_delete(OutboxMessage, lambda e: _addresses(e.user))),
+    # Chat alerts about the customer (or an introduction they made) as queued or posted to Slack or
+    # Teams; what left for the chat app is the receiving company's to erase there.
+    Coverage("chat_messages", "chat_alerts.json",
+             _l("The chat alerts (Slack or Microsoft Teams) about you that we sent or are about to send to our team."),
+             lambda u: select(ChatMessage).where(ChatMessage.subject_user_id == u.id).order_by(ChatMessage.id), DELETE,
+             fields=("id", "topic", "kind", "body", "status", "created_at", "sent_at"),
+             erase=_delete(ChatMessage, lambda e: ChatMessage.subject_user_id == e.user.id)),
+    # A sales person's own channel settings; the webhook address is a secret and never exported.
+    Coverage("chat_channels", "chat_channels.json", _l("The chat channels (Slack or Microsoft Teams) you set for alerts."),
+             _their(ChatChannel, "owner_id"), KEEP, fields=("id", "scope", "kind", "enabled", "created_at", "updated_at")),
     Coverage("audit_entries", "audit.json", _l("Changes our team made to your account, from the audit log."),
              lambda u: select(AuditEntry).where(or_(
                  AuditEntry.actor_id == u.id,

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import JSON, String, Text, cast, func, select
 
+from app import events
 from app.dates import today, utcnow
 from app.extensions import db as _db
 from app.feedback.models import Feedback
@@ -21,6 +22,7 @@ from tests.factories import (
     make_audit_entry,
     make_challenge,
     make_challenge_customer,
+    make_chat_channel,
     make_company,
     make_goal,
     make_last_active,
@@ -94,7 +96,10 @@ def world(app, client, db, login_as, post_form):
     assert response.status_code == 303, response.text[:2000]
     submission = next(s for s in _submissions(customer) if s.challenge_id == quote.id)
     review_submission(submission, marketer, True, note=f"Lovely, {MARKER}!")
-    record_answer(customer, 3, reason=f"{MARKER} is unhappy with support", source="challenge")
+    make_chat_channel(manager)  # the account manager's Slack channel hears about the alert and the introduction
+    response = record_answer(customer, 3, reason=f"{MARKER} is unhappy with support", source="challenge")
+    with app.test_request_context():
+        events.publish("nps.alert_raised", follow_up_id=response.follow_up.id, response_id=response.id)
     make_survey(customer, sent_by=manager, occasion=f"Project for {MARKER} closed")
     make_points_entry(customer, 50, reason_nl=f"Bonus voor {MARKER}", reason_en=f"Bonus for {MARKER}")
     make_redemption(customer, reward, points_spent=5)
@@ -120,6 +125,7 @@ def world(app, client, db, login_as, post_form):
     make_programme_cost(by=customer)
     make_other_wins(by=customer)
     make_goal(by=customer)
+    make_chat_channel(customer)  # likewise a chat alert channel (a staff setting; the address is never exported)
     make_last_active(customer)  # the analytics summaries a rollup run keeps
     make_challenge_customer(customer, question, last_view=today())
     for channel in ("email", "linkedin"):
@@ -131,6 +137,8 @@ def world(app, client, db, login_as, post_form):
         may_mention=True, route="contact", message_locale="en", message=f"{MARKER} wrote this for you"),
         source="referral", count_quota=True)
     tell_account_manager(referee)
+    with app.test_request_context():
+        events.publish("referee.confirmed", referee_id=referee.id)
     db.session.commit()
     login_as(manager)
     response = post_form(f"/sales/referrals/{referee.id}/stage",

@@ -34,7 +34,8 @@ def test_the_marker_is_everywhere_before_and_nowhere_after_the_customer_erases(c
                   ("points_entries", "reason_en"), ("notifications", "text_en"), ("outbox_messages", "body_text"),
                   ("outbox_messages", "to_address"), ("audit_entries", "summary"), ("audit_entries", "details"),
                   ("nps_responses", "reason"), ("nps_surveys", "occasion"), ("asks", "note"), ("referees", "name"),
-                  ("referees", "benefit"), ("referees", "message"), ("referral_events", "note"), ("reference_calls", "note")]:
+                  ("referees", "benefit"), ("referees", "message"), ("referral_events", "note"), ("reference_calls", "note"),
+                  ("chat_messages", "body")]:
         assert place in before, place
     customer = login_as(world["customer"])
     response = post_form("/profile/erase", {"password": "wrong password"})

@@ -160,6 +160,7 @@ def _world(app, client, db) -> dict[str, list[str]]:
     factories.make_user("marketer", is_active=False, email="former.colleague@example.org")  # reactivate (staff)
     duplicate = factories.make_company("Van Dijk Bouw (dubbel)", account_manager=sales)  # the merge preview
     factories.make_feedback(klant, "Where do I see my next reward?")  # answer or close in the feedback queue
+    factories.make_chat_channel(sales, url="http://127.0.0.1:9/hook")  # the chat alert page's test and remove buttons
     db.session.commit()
     with app.test_request_context():
         public = [

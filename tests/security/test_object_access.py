@@ -200,6 +200,13 @@ CASES = [
     Case("admin_staff.index_resend", "POST", "/admin/staff/{staff_a}/resend", NOT_MARKETING + ("marketer",)),
     Case("admin_staff.index_reset", "POST", "/admin/staff/{staff_a}/reset", NOT_MARKETING + ("marketer",),
          owner="admin"),
+    # A sales person's chat alert channels (their own page has no id in it): admins only.
+    Case("admin_chat.person", "GET", "/admin/chat-alerts/{staff_a}", NOT_MARKETING + ("marketer",), owner="admin"),
+    Case("admin_chat.person", "POST", "/admin/chat-alerts/{staff_a}", NOT_MARKETING + ("marketer",),
+         data=(("scope", "personal"), ("action", "save"), ("personal-kind", "slack"),
+               ("personal-url", "http://127.0.0.1:9/hook"))),
+    Case("admin_chat.person_test", "POST", "/admin/chat-alerts/{staff_a}/test", NOT_MARKETING + ("marketer",),
+         data=(("scope", "personal"),)),
     Case("admin_companies.index_company", "GET", "/admin/companies/{company_a}", NOT_MARKETING, owner="marketer"),
     Case("admin_companies.index_rename", "POST", "/admin/companies/{company_a}/rename", NOT_MARKETING,
          owner="marketer", data=(("name", "Renamed Co"),)),
