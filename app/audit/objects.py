@@ -16,6 +16,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.api.models import ApiToken
 from app.auth.models import CUSTOMER, Company, User
 from app.extensions import db
 from app.feedback.models import Feedback
@@ -94,6 +95,8 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
                lambda o: url_for("admin_programme.settings")),
     ObjectType("ProgrammeIdentity", _l("Our organisation"), ProgrammeIdentity, None,
                lambda o: url_for("admin_programme.identity")),
+    ObjectType("ApiToken", _l("API token"), ApiToken, lambda o: o.name, lambda o: url_for("admin_api_tokens.index"),
+               lambda o: {"nl": o.name, "en": o.name}),
     ObjectType("TermsVersion", _l("Programme terms"), TermsVersion, lambda o: f"v{o.number}",
                lambda o: url_for("terms.edit")),
 )}

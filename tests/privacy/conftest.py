@@ -16,6 +16,7 @@ from app.points.corrections import correct_points
 from app.referrals.intake import Introduction, add_referee, tell_account_manager
 from app.referrals.links import record_click
 from tests.factories import (
+    make_api_token,
     make_ask,
     make_ask_status,
     make_audit_entry,
@@ -120,6 +121,7 @@ def world(app, client, db, login_as, post_form):
     make_programme_cost(by=customer)
     make_other_wins(by=customer)
     make_goal(by=customer)
+    make_api_token(customer)  # an admin's table: the world's person holds one so its export is walked too
     make_last_active(customer)  # the analytics summaries a rollup run keeps
     make_challenge_customer(customer, question, last_view=today())
     for channel in ("email", "linkedin"):
