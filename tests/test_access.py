@@ -53,6 +53,7 @@ SAMPLE_ARGS = {
 
 from tests.access_tables import (  # noqa: E402
     analytics,
+    api,
     designer,
     economics,
     feedback,
@@ -70,7 +71,7 @@ from tests.access_tables import (  # noqa: E402
     voice_people,
 )
 
-for _area in (analytics, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals,
+for _area in (analytics, api, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals,
               sales_ask, terms, voice_answers, voice_nps, voice_people, sales_loop):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
