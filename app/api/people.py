@@ -3,6 +3,7 @@ get, hand to another account manager). Each write goes through the service the a
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -53,7 +54,7 @@ def _customer_row(user_id: int):
 def _company(company_id: int, field: str = "company_id") -> Company:
     company = db.session.get(Company, company_id)
     if company is None:
-        raise ApiProblem(422, slug="invalid", errors={"json": {field: ["No company with this id."]}})
+        raise ApiProblem(422, slug="invalid", errors={"json": {field: [_("No company with this id.")]}})
     return company
 
 
@@ -93,7 +94,7 @@ def create_participant(data):
     """Invite a participant: the account is made and the invitation e-mail sent, as from the admin page."""
     company = _company(data["company_id"])
     if User.by_email(data["email"]) is not None:
-        raise ApiProblem(409, "There is already an account with this e-mail address.", slug="taken")
+        raise ApiProblem(409, _("There is already an account with this e-mail address."), slug="taken")
     try:
         user = accounts.invite_participant(actor(), data["email"], data["name"].strip() or data["email"],
                                            data["language"], company)
@@ -101,8 +102,8 @@ def create_participant(data):
     except (AccountError, IntegrityError):
         db.session.rollback()
         if User.by_email(normalise_email(data["email"])) is not None:
-            raise ApiProblem(409, "There is already an account with this e-mail address.", slug="taken") from None
-        raise ApiProblem(422, slug="invalid", errors={"json": {"email": ["Not a usable e-mail address."]}}) from None
+            raise ApiProblem(409, _("There is already an account with this e-mail address."), slug="taken") from None
+        raise ApiProblem(422, slug="invalid", errors={"json": {"email": [_("Not a usable e-mail address.")]}}) from None
     return _participant(*_customer_row(user.id)), 201, {"Location": url_for(".get_participant", user_id=user.id)}
 
 
@@ -115,7 +116,7 @@ def update(data, user_id: int):
     user, _level_now = _customer_row(user_id)
     company = _company(data["company_id"]) if data.get("company_id") else user.company
     if company is None:
-        raise ApiProblem(422, slug="invalid", errors={"json": {"company_id": ["Give the participant a company."]}})
+        raise ApiProblem(422, slug="invalid", errors={"json": {"company_id": [_("Give the participant a company.")]}})
     update_participant(actor(), user, user.name, company, data.get("language") or user.locale)
     db.session.commit()
     return _participant(*_customer_row(user_id))
@@ -158,7 +159,7 @@ def set_manager(data, company_id: int):
     manager = db.session.get(User, data["account_manager_id"])
     try:
         if manager is None:
-            raise CompanyError("No user with this id.")
+            raise CompanyError(_("No user with this id."))
         set_account_manager(actor(), company, manager)
     except CompanyError as exc:
         db.session.rollback()

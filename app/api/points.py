@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.api.core import actor, page_of, resource_blueprint, secured
@@ -40,14 +41,14 @@ def correct(data):
     balance (422). The same `request_key` corrects once."""
     customer = db.session.get(User, data["user_id"])
     if customer is None or customer.role != CUSTOMER:
-        raise ApiProblem(422, slug="invalid", errors={"json": {"user_id": ["Not a customer."]}})
+        raise ApiProblem(422, slug="invalid", errors={"json": {"user_id": [_("Not a customer.")]}})
     key = data.get("request_key") or secrets.token_hex(16)
     try:
         correction = correct_points(customer, actor(), data["points"], data["reason"].strip(), f"api:{key}")
     except CorrectionError as exc:
         db.session.rollback()
-        message = (f"That would take the balance below zero: it is {exc.balance}."
-                   if exc.reason == BELOW_ZERO else "A correction of 0 points changes nothing.")
+        message = (_("That would take the balance below zero: it is %(balance)d.", balance=exc.balance)
+                   if exc.reason == BELOW_ZERO else _("A correction of 0 points changes nothing."))
         raise ApiProblem(422, message, slug="invalid", errors={"json": {"points": [message]}}) from None
     db.session.commit()
     entry = db.session.scalar(select(PointsEntry).where(PointsEntry.source_type == CORRECTION,

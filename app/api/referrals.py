@@ -4,6 +4,7 @@ and the thank-you are the same."""
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.api.core import actor, page_of, resource_blueprint, secured
@@ -77,7 +78,7 @@ def create_referral(data):
     own address, domain or company, themselves (422), someone known already or who objected (409)."""
     referrer = db.session.get(User, data["referrer_id"])
     if referrer is None or referrer.role != CUSTOMER or not referrer.is_active:
-        raise ApiProblem(422, slug="invalid", errors={"json": {"referrer_id": ["Not an active customer."]}})
+        raise ApiProblem(422, slug="invalid", errors={"json": {"referrer_id": [_("Not an active customer.")]}})
     intro = Introduction(name=data["name"].strip(), company=data["company"].strip(), job_role=data["job_role"].strip(),
                          email=data["email"] or None, benefit=data["benefit"].strip(),
                          may_mention=data["may_mention"], message_locale=data["language"])
@@ -106,7 +107,7 @@ def move(data, referee_id: int):
     referee = _referee(referee_id)
     from_stage = data.get("from_stage") or referee.stage
     if data["stage"] == from_stage:
-        raise ApiProblem(409, "The referral is already at this stage.", slug="same-stage")
+        raise ApiProblem(409, _("The referral is already at this stage."), slug="same-stage")
     try:
         awarded = stages.move(referee, data["stage"], actor(), from_stage=from_stage, note=data.get("note") or "",
                               lost_reason=(data.get("lost_reason") or "").strip(), follow_up_on=data.get("follow_up_on"),
@@ -115,9 +116,9 @@ def move(data, referee_id: int):
     except stages.StageError as exc:
         db.session.rollback()
         if exc.reason == "moved":
-            raise ApiProblem(409, "Someone moved this referral in the meantime: read it again.", slug="moved") from None
+            raise ApiProblem(409, _("Someone moved this referral in the meantime: read it again."), slug="moved") from None
         if exc.reason == "not_in_pipeline":
-            raise ApiProblem(409, "This referral waits for a check by sales and is not in the pipeline yet.",
+            raise ApiProblem(409, _("This referral waits for a check by sales and is not in the pipeline yet."),
                              slug="not-in-pipeline") from None
         raise ApiProblem(422, slug="invalid", errors={"json": {"stage": [exc.reason]}}) from None
     after = {"stage": referee.stage}

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.api.models import ApiToken
 from app.audit.services import record
@@ -86,7 +86,7 @@ def recognise(secret: str | None, now: datetime | None = None) -> ApiToken | Non
         return None
     now = now or utcnow()
     return db.session.scalar(
-        select(ApiToken).join(User, User.id == ApiToken.owner_id)
+        select(ApiToken).join(User, User.id == ApiToken.owner_id).options(contains_eager(ApiToken.owner))
         .where(ApiToken.secret_hash == hash_secret(secret), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
                User.is_active.is_(True), User.role == ADMIN)
     )
