@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 
-from flask import Response, request, url_for
+from flask import Response, request
 from flask_babel import lazy_gettext as _l
+
+from app.urls import external_url
 
 PROBLEM = "application/problem+json"
 API_PREFIX = "/api/"
@@ -45,10 +47,7 @@ def problem_type(slug: str | None) -> str:
     """The problem's type: a link to its explanation on the reference page, or about:blank."""
     if not slug:
         return "about:blank"
-    try:
-        return url_for("api_docs.reference", _external=True, _anchor=f"problem-{slug}")
-    except Exception:  # no request to build a URL for (a problem made outside a request)
-        return "about:blank"
+    return external_url("api_docs.reference", _anchor=f"problem-{slug}")
 
 
 def problem(status: int, detail=None, *, slug: str | None = None, title=None, errors=None,

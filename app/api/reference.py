@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app
 from flask_babel import lazy_gettext as _l
 
 from app.api.core import API_ROOT, api
@@ -98,7 +98,7 @@ def _fields(spec: dict, schema: dict, depth: int = 0) -> list[Field]:
 
 
 def _curl(method: str, path: str, body: list[Field]) -> str:
-    url = request.host_url.rstrip("/") + path.replace("{", "").replace("}", "")
+    url = current_app.config["BASE_URL"].rstrip("/") + path
     parts = [f"curl -X {method.upper()} '{url}'", '-H "Authorization: Bearer $TOKEN"']
     if body:
         example = {f.name: f"<{f.type}>" for f in body if f.required}

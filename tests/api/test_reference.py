@@ -15,6 +15,7 @@ def test_reference_page_in_the_readers_language(client, language, heading):
     assert "<code>POST /api/v1/referrals/{referee_id}/stage</code>" in page
     assert "<code>referrals:write</code>" in page and "deal_value_cents" in page
     assert "curl -X GET &#39;http://portal.test/api/v1/participants&#39;" in page
+    assert "curl -X POST &#39;http://portal.test/api/v1/referrals/{referee_id}/stage&#39;" in page
     assert 'id="problem-duplicate"' in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "no inline script"
     assert "cdn" not in page.lower()
