@@ -159,6 +159,12 @@ def page_of(statement: Select, id_column, args: dict, *, scalars: bool = True) -
     return {"items": rows, "next_cursor": next_cursor}
 
 
+def _forget_token(_exc=None) -> None:
+    """The token's audit note belongs to its own request only."""
+    for name in ("api_token", "api_actor", "audit_via", "api_link"):
+        g.pop(name, None)
+
+
 def _link_header(response):
     link = g.get("api_link")
     if link:
@@ -192,5 +198,6 @@ def init_app(app: Flask, blueprints) -> None:
     setattr(openapi_json, ACCESS_ATTR, PUBLIC)
     app.view_functions["api-docs.openapi_json"] = openapi_json
     app.after_request(_link_header)
+    app.teardown_request(_forget_token)
     app.register_error_handler(ApiProblem, lambda exc: exc.response())
     app.session_interface = ApiSessions()
