@@ -132,6 +132,16 @@ def secured(resource: str, write: bool = False):
     return {"security": [{BEARER: [f"{resource}:{'write' if write else 'read'}"]}]}
 
 
+def problems(blp: Blueprint, *codes: int):
+    """Document the problem answers an operation gives: always 401, 403 and 429, and these."""
+    def decorate(view):
+        for code in (401, 403, 429, *codes):
+            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
+        return view
+
+    return decorate
+
+
 # --- cursor pagination ----------------------------------------------------------------------------
 
 def encode_cursor(last_id: int) -> str:

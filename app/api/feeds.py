@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.admin.moderation.library import _library_item, _library_query
-from app.api.core import page_of, resource_blueprint, secured
+from app.api.core import page_of, problems, resource_blueprint, secured
 from app.api.schemas import ContentFilters, ContentItemSchema, NpsAnswerSchema, NpsFilters, page_schema
 from app.challenges import get_type
 from app.challenges.registry import data_of
@@ -21,6 +21,7 @@ ContentPage = page_schema(ContentItemSchema, "ContentItemPage")
 @nps.arguments(NpsFilters, location="query")
 @nps.response(200, NpsPage)
 @nps.doc(**secured("nps"))
+@problems(nps)
 def list_nps(args):
     """List NPS answers (from challenges and surveys), oldest first."""
     statement = select(NpsResponse)
@@ -52,6 +53,7 @@ def _content_item(submission: Submission) -> dict:
 @content.arguments(ContentFilters, location="query")
 @content.response(200, ContentPage)
 @content.doc(**secured("content"))
+@problems(content)
 def list_content(args):
     """List the items marketing may use now: approved, consent in force, not past their end date.
     A withdrawn or expired consent takes an item out at once."""

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.api.core import actor, page_of, resource_blueprint, secured
+from app.api.core import actor, page_of, problems, resource_blueprint, secured
 from app.api.problems import ApiProblem
 from app.api.schemas import (
     CompanyFilters,
@@ -62,6 +62,7 @@ def _company(company_id: int, field: str = "company_id") -> Company:
 @participants.arguments(ParticipantFilters, location="query")
 @participants.response(200, ParticipantPage)
 @participants.doc(**secured("participants"))
+@problems(participants)
 def list_participants(args):
     """List participants (customers), oldest first."""
     level = Columns().level
@@ -81,6 +82,7 @@ def list_participants(args):
 @participants.route("/<int:user_id>", methods=["GET"])
 @participants.response(200, ParticipantSchema)
 @participants.doc(**secured("participants"))
+@problems(participants, 404)
 def get_participant(user_id: int):
     """One participant."""
     return _participant(*_customer_row(user_id))
@@ -90,6 +92,7 @@ def get_participant(user_id: int):
 @participants.arguments(ParticipantCreate)
 @participants.response(201, ParticipantSchema)
 @participants.doc(**secured("participants", write=True))
+@problems(participants, 409)
 def create_participant(data):
     """Invite a participant: the account is made and the invitation e-mail sent, as from the admin page."""
     company = _company(data["company_id"])
@@ -111,6 +114,7 @@ def create_participant(data):
 @participants.arguments(ParticipantUpdate)
 @participants.response(200, ParticipantSchema)
 @participants.doc(**secured("participants", write=True))
+@problems(participants, 404)
 def update(data, user_id: int):
     """Change a participant's language and/or company."""
     user, _level_now = _customer_row(user_id)
@@ -128,6 +132,7 @@ def update(data, user_id: int):
 @companies.arguments(CompanyFilters, location="query")
 @companies.response(200, CompanyPage)
 @companies.doc(**secured("companies"))
+@problems(companies)
 def list_companies(args):
     """List companies, oldest first."""
     statement = select(Company)
@@ -139,6 +144,7 @@ def list_companies(args):
 @companies.route("/<int:company_id>", methods=["GET"])
 @companies.response(200, CompanySchema)
 @companies.doc(**secured("companies"))
+@problems(companies, 404)
 def get_company(company_id: int):
     """One company."""
     company = db.session.get(Company, company_id)
@@ -151,6 +157,7 @@ def get_company(company_id: int):
 @companies.arguments(CompanyUpdate)
 @companies.response(200, CompanySchema)
 @companies.doc(**secured("companies", write=True))
+@problems(companies, 404)
 def set_manager(data, company_id: int):
     """Hand the company to another account manager (an active sales user), with its open work."""
     company = db.session.get(Company, company_id)

@@ -6,7 +6,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.api.core import actor, page_of, resource_blueprint, secured
+from app.api.core import actor, page_of, problems, resource_blueprint, secured
 from app.api.problems import ApiProblem
 from app.api.schemas import CorrectionCreate, CorrectionResult, LedgerEntrySchema, LedgerFilters, page_schema
 from app.auth.models import CUSTOMER, User
@@ -22,6 +22,7 @@ LedgerPage = page_schema(LedgerEntrySchema, "LedgerPage")
 @blp.arguments(LedgerFilters, location="query")
 @blp.response(200, LedgerPage)
 @blp.doc(**secured("points"))
+@problems(blp)
 def list_entries(args):
     """List ledger rows, oldest first. The balance of a customer is the sum of their rows."""
     statement = select(PointsEntry)
@@ -36,6 +37,7 @@ def list_entries(args):
 @blp.arguments(CorrectionCreate)
 @blp.response(201, CorrectionResult)
 @blp.doc(**secured("points", write=True))
+@problems(blp)
 def correct(data):
     """Correct a customer's points (negative to take away) with a reason they read. Never below a zero
     balance (422). The same `request_key` corrects once."""

@@ -52,6 +52,7 @@ class Operation:
     body: list[Field]
     status: str
     response: list[Field]
+    problems: list[str]
     curl: str
 
 
@@ -134,7 +135,7 @@ def operations(spec: dict) -> dict[str, list[Operation]]:
             grouped.setdefault(resource, []).append(Operation(
                 method.upper(), path, f"{method}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}",
                 summary.rstrip(".") + ".", description, scopes, params, body, status, response,
-                _curl(method, path, body)))
+                sorted(code for code in op.get("responses", {}) if code[:1] in "45"), _curl(method, path, body)))
     return {resource: ops for resource, ops in grouped.items() if ops}
 
 

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.api.core import actor, page_of, resource_blueprint, secured
+from app.api.core import actor, page_of, problems, resource_blueprint, secured
 from app.api.problems import ApiProblem
 from app.api.schemas import ReferralCreate, ReferralFilters, ReferralSchema, StageChange, StageResult, page_schema
 from app.audit.services import record
@@ -46,6 +46,7 @@ def _referee(referee_id: int) -> Referee:
 @blp.arguments(ReferralFilters, location="query")
 @blp.response(200, ReferralPage)
 @blp.doc(**secured("referrals"))
+@problems(blp)
 def list_referrals(args):
     """List referrals, oldest first."""
     statement = select(Referee)
@@ -64,6 +65,7 @@ def list_referrals(args):
 @blp.route("/<int:referee_id>", methods=["GET"])
 @blp.response(200, ReferralSchema)
 @blp.doc(**secured("referrals"))
+@problems(blp, 404)
 def get_referral(referee_id: int):
     """One referral."""
     return referral(_referee(referee_id))
@@ -73,6 +75,7 @@ def get_referral(referee_id: int):
 @blp.arguments(ReferralCreate)
 @blp.response(201, ReferralSchema)
 @blp.doc(**secured("referrals", write=True))
+@problems(blp, 409)
 def create_referral(data):
     """Enter a referral a customer gave (origin "received"). Refused as on the sales form: the customer's
     own address, domain or company, themselves (422), someone known already or who objected (409)."""
@@ -100,6 +103,7 @@ def create_referral(data):
 @blp.arguments(StageChange)
 @blp.response(200, StageResult)
 @blp.doc(**secured("referrals", write=True))
+@problems(blp, 404, 409)
 def move(data, referee_id: int):
     """Move a referral to another stage, as the pipeline does: milestone points for the referrer (once
     per stage), their thank-you, and after the first conversation the question how it went. Won needs

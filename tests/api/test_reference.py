@@ -16,7 +16,7 @@ def test_reference_page_in_the_readers_language(client, language, heading):
     assert "<code>referrals:write</code>" in page and "deal_value_cents" in page
     assert "curl -X GET &#39;http://portal.test/api/v1/participants&#39;" in page
     assert "curl -X POST &#39;http://portal.test/api/v1/referrals/{referee_id}/stage&#39;" in page
-    assert 'id="problem-duplicate"' in page
+    assert 'id="problem-duplicate"' in page and "401, 403, 404, 409, 422, 429" in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "no inline script"
     assert "cdn" not in page.lower()
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
