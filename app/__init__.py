@@ -18,7 +18,7 @@ from app import (
     models,  # noqa: F401  (every table, for Alembic and create_all)
     security,
 )
-from app.admin import designer, moderation, outbox, participants, programme
+from app.admin import api_tokens, designer, moderation, outbox, participants, programme
 from app.admin.participants import detail as participant_page
 from app.admin.people import companies as people_companies
 from app.admin.people import staff as people_staff
@@ -26,6 +26,13 @@ from app.analytics import costs_routes as economics
 from app.analytics import goals_routes as goals
 from app.analytics import routes as analytics
 from app.analytics.commands import analytics_rebuild, analytics_rollup
+from app.api import core as api_core
+from app.api import feeds as api_feeds
+from app.api import people as api_people
+from app.api import points as api_points
+from app.api import reference as api_reference
+from app.api import referrals as api_referrals
+from app.api.cli import create_api_token
 from app.audit import routes as audit
 from app.auth import routes as auth
 from app.auth.models import User
@@ -62,7 +69,7 @@ from app.workspaces import routes as workspaces
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
                      people_staff, people_companies, identity, voice_answers, reference_offers, feedback,
-                     feedback_queue, economics, goals, sales_referrals, chat, admin_chat)
+                     feedback_queue, economics, goals, sales_referrals, chat, admin_chat, api_tokens, api_reference)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -105,10 +112,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
+    # The REST API's resources, registered through flask-smorest so they are in /api/v1/openapi.json.
+    api_core.init_app(app, (api_people.participants, api_people.companies, api_referrals.blp, api_feeds.nps,
+                            api_feeds.content, api_points.blp))
     app.cli.add_command(seed_scale)
     app.cli.add_command(analytics_rollup)
     app.cli.add_command(analytics_rebuild)
     app.cli.add_command(deliver_chat)
+    app.cli.add_command(create_api_token)
     cli.register(app)
     _init_templates(app)
     _init_sqlite(app)

@@ -151,6 +151,8 @@ def load_config(instance_path: str) -> dict:
         "LINK_OPEN_RATE_LIMIT": os.environ.get("LINK_OPEN_RATE_LIMIT", "30 per minute;300 per hour"),
         # Messages through "tell us", per customer (only messages accepted count).
         "FEEDBACK_RATE_LIMIT": os.environ.get("FEEDBACK_RATE_LIMIT", "5 per 10 minutes;20 per day"),
+        # Calls of the REST API per token (a token that is not recognised counts per address).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
         # A reset request answers after at least this long, known address or not (no timing hint).
         "RESET_REQUEST_MIN_SECONDS": float(os.environ.get("RESET_REQUEST_MIN_SECONDS", "0.4")),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none, trust no header).

@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import seclog
+from app.api.problems import http_problem, is_api_request, problem
 from app.extensions import db
 from app.htmx import render
 from app.identity.services import identity, use_fallback
@@ -75,6 +76,8 @@ def render_error(code: int, title=None, message=None):
 
 
 def handle_http_exception(error: HTTPException):
+    if is_api_request():
+        return http_problem(error)
     if isinstance(error, CSRFError):
         seclog.event("input_validation_fail", "(csrf_token)", seclog.current_user_id(), reason=error.description)
         return render_error(400, *CSRF_MESSAGE)
@@ -121,6 +124,8 @@ def handle_database_unavailable(error: Exception):
     use_fallback()  # the header's name and logo come from the ORGANISATION_NAME setting, not the database
     log.error("Database unavailable on %s %s: %s", request.method, request.path,
               str(error).splitlines()[0] if str(error) else type(error).__name__)
+    if is_api_request():
+        return problem(503, headers={"Retry-After": RETRY_AFTER})
     response = render_error(503)
     response.headers["Retry-After"] = RETRY_AFTER
     return response
@@ -133,6 +138,8 @@ def handle_unexpected(error: InternalServerError):
     _release_session()
     if not isinstance(original, HTTPException):
         current_app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=original)
+    if is_api_request():
+        return problem(500)
     return render_error(500)
 
 

@@ -1,6 +1,7 @@
 """Every model, imported in one place so the metadata is complete (Alembic, create_all)."""
 from app.analytics.models import ChallengeView  # noqa: F401
 from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost  # noqa: F401
+from app.api.models import ApiToken  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import Company, User  # noqa: F401
 from app.challenges import types as _types  # noqa: F401  (registers the built-in challenge types)

@@ -31,8 +31,10 @@ from app.analytics.models import (
     WonDay,
 )
 from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
+from app.api.models import ApiToken
+from app.api.tokens import PREFIX, hash_secret
 from app.audit.models import AuditEntry
-from app.auth.models import CUSTOMER, MARKETER, SALES, Company, User
+from app.auth.models import ADMIN, CUSTOMER, MARKETER, SALES, Company, User
 from app.chat.models import DETRACTOR_ALERT, PERSONAL, SLACK, ChatChannel, ChatMessage
 from app.dates import today, utcnow
 from app.extensions import db
@@ -90,6 +92,17 @@ def make_user(role: str = CUSTOMER, *, email: str | None = None, name: str | Non
         password_hash=(_HASH if password == PASSWORD else generate_password_hash(password)) if password else None,
         **fields,
     ))
+
+
+def make_api_token(owner: User | None = None, *, scopes: str = "referrals:read", secret: str | None = None,
+                   **fields) -> ApiToken:
+    """A token whose secret is `secret` (default: a fresh one, kept on the object as `.secret`)."""
+    secret = secret or f"{PREFIX}test-{next(_seq)}-{'x' * 32}"
+    fields.setdefault("expires_at", utcnow() + timedelta(days=30))
+    token = _add(ApiToken(name=fields.pop("name", "Test token"), owner_id=(owner or make_user(ADMIN)).id, scopes=scopes,
+                          prefix=secret[:12], secret_hash=hash_secret(secret), **fields))
+    token.secret = secret
+    return token
 
 
 def make_company(name: str | None = None, account_manager: User | None = None) -> Company:

@@ -53,6 +53,7 @@ SAMPLE_ARGS = {
 
 from tests.access_tables import (  # noqa: E402
     analytics,
+    api,
     chat,
     designer,
     economics,
@@ -71,7 +72,7 @@ from tests.access_tables import (  # noqa: E402
     voice_people,
 )
 
-for _area in (analytics, chat, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals,
+for _area in (analytics, api, chat, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals,
               sales_ask, terms, voice_answers, voice_nps, voice_people, sales_loop):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)

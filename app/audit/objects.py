@@ -16,6 +16,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.api.models import ApiToken
 from app.auth.models import CUSTOMER, Company, User
 from app.chat.models import ChatChannel
 from app.extensions import db
@@ -97,6 +98,8 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
                lambda o: url_for("admin_programme.identity")),
     ObjectType("ChatChannel", _l("Chat alert channel"), ChatChannel, lambda o: o.owner.name,
                lambda o: _link(("admin_chat.person",), user_id=o.owner_id), options=(selectinload(ChatChannel.owner),)),
+    ObjectType("ApiToken", _l("API token"), ApiToken, lambda o: o.name, lambda o: url_for("admin_api_tokens.index"),
+               lambda o: {"nl": o.name, "en": o.name}),
     ObjectType("TermsVersion", _l("Programme terms"), TermsVersion, lambda o: f"v{o.number}",
                lambda o: url_for("terms.edit")),
 )}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask import g, has_app_context
 from flask_babel import force_locale, get_locale
 from flask_babel.speaklater import LazyString
 
@@ -29,6 +30,9 @@ def record(actor: User | None, action: str, target=None, summary="", **details) 
     string or a mapping of locale to text. Pass changed values as `before={field: old}` and
     `after={field: new}`; `changes={field: [old, new]}` is read the same way.
     """
+    if has_app_context() and g.get("audit_via"):
+        # A change made through the REST API names the token it came with ({"via_api_token": name}).
+        details = {**g.audit_via, **details}
     by_locale = _summary_by_locale(summary)
     if by_locale is not None:
         details[SUMMARY_BY_LOCALE] = by_locale

@@ -175,6 +175,8 @@ register("privacy.export", "privacy", _l("Personal data downloaded"))
 register("terms.publish", "programme", _l("Programme terms published"), _l("Version %(number)s (%(kind)s)"),
          lambda d: {"number": d.get("number"), "kind": field_value("kind", d.get("kind"))})
 register("identity.update", "programme", _l("Organisation's identity changed"))
+register("api_token.create", "programme", _l("API token made"), _l("Token “%(name)s”"), show_named=False)
+register("api_token.revoke", "programme", _l("API token revoked"), _l("Token “%(name)s”"))
 register("programme.update", "programme", _l("Programme settings changed"), show_named=True)
 register("mail.retry", "programme", _l("E-mail queued again"), _l("Kind: %(kind)s"))
 
@@ -251,7 +253,8 @@ VALUE_LABELS: dict[str, dict[str, LazyString]] = {
               "opportunity": _l("Opportunity"), "won": _l("Won"), "lost": _l("Lost")},
 }
 # The referral's origin, owner and deal values (the sales pipeline).
-FIELD_LABELS.update({"owner": _l("Owner"), "origin": _l("Origin"), "deal_value": _l("Deal value in euros"),
+VIA_API_TOKEN = "via_api_token"  # set on every entry recorded during a REST API call (app.audit.services)
+FIELD_LABELS.update({VIA_API_TOKEN: _l("Via API token"), "owner": _l("Owner"), "origin": _l("Origin"), "deal_value": _l("Deal value in euros"),
                      "expected_value": _l("Expected value in euros")})
 VALUE_LABELS["origin"] = {"asked": _l("Asked"), "proactive": _l("Proactive"), "received": _l("Received"),
                           "share": _l("Share link"), "linkedin": _l("LinkedIn")}
@@ -313,7 +316,9 @@ def named_facts(action: str, details: Mapping) -> list[tuple[str, str]]:
     """The other facts an entry names, for actions without a template of their own."""
     known = ACTIONS.get(action)
     if known is not None and not known.show_named:
-        return []
+        # A change made through the REST API always says which token it came with.
+        via = details.get(VIA_API_TOKEN)
+        return [(field_label(VIA_API_TOKEN), str(via))] if isinstance(via, str) else []
     return [(field_label(name), field_value(name, value)) for name, value in details.items()
             if name not in RESERVED and not isinstance(value, (list, Mapping))]
 

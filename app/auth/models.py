@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
         # Analytics: the customers who joined (were invited, or else got an account) since a moment.
         Index("ix_users_invited_at", "invited_at"),
         Index("ix_users_created_at", "created_at"),
+        # The REST API's "changed since" filter for integrations that keep a copy in step.
+        Index("ix_users_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +82,9 @@ class User(UserMixin, db.Model):
     # Bumped by logout and password change: every cookie that carries the old value stops working.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())
+    # Any change to the row (through the ORM or a Core UPDATE) moves it on; the migration that added
+    # it filled it with created_at (nullable, so SQLite could add it without rebuilding the table).
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
     invited_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     # Profile, completed by the customer (also through the `profile` challenge).

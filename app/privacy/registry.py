@@ -14,6 +14,7 @@ from sqlalchemy import Select, delete, or_, select, update
 
 from app.analytics.models import ChallengeCustomer, ChallengeView, LastActive
 from app.analytics.programme_models import Goal, OtherWins, ProgrammeCost
+from app.api.models import ApiToken
 from app.audit.models import AuditEntry
 from app.auth.models import Company, User
 from app.chat.models import ChatChannel, ChatMessage
@@ -276,6 +277,10 @@ REGISTRY: tuple[Coverage, ...] = (
     Coverage("non_referral_wins", "other_wins_entered.json",
              _l("The monthly counts of deals won without a referral you entered."),
              _their(OtherWins, "entered_by_id"), KEEP, fields=("id", "month", "updated_at")),
+    # REST API tokens are an admin's (staff accounts are not erased this way); the secret is never stored.
+    Coverage("api_tokens", "api_tokens.json", _l("The API tokens you made: name, scopes and dates (never the token itself)."),
+             _their(ApiToken, "owner_id"), KEEP,
+             fields=("id", "name", "scopes", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")),
     Coverage("goals", "goals_entered.json", _l("The quarterly goals you set."),
              _their(Goal, "entered_by_id"), KEEP, fields=("id", "quarter", "metric", "updated_at")),
 )

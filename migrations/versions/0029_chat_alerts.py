@@ -2,7 +2,7 @@
 chat messages
 
 Revision ID: 0029_chat_alerts
-Revises: 0026_worker_heartbeats
+Revises: 0028_api_tokens
 Create Date: 2026-12-01 23:45:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0029_chat_alerts'
-down_revision = '0026_worker_heartbeats'
+down_revision = '0028_api_tokens'
 branch_labels = None
 depends_on = None
 

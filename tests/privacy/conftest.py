@@ -17,6 +17,7 @@ from app.points.corrections import correct_points
 from app.referrals.intake import Introduction, add_referee, tell_account_manager
 from app.referrals.links import record_click
 from tests.factories import (
+    make_api_token,
     make_ask,
     make_ask_status,
     make_audit_entry,
@@ -126,6 +127,7 @@ def world(app, client, db, login_as, post_form):
     make_other_wins(by=customer)
     make_goal(by=customer)
     make_chat_channel(customer)  # likewise a chat alert channel (a staff setting; the address is never exported)
+    make_api_token(customer)  # an admin's table: the world's person holds one so its export is walked too
     make_last_active(customer)  # the analytics summaries a rollup run keeps
     make_challenge_customer(customer, question, last_view=today())
     for channel in ("email", "linkedin"):
