@@ -20,6 +20,7 @@ from app.extensions import db
 from app.mail import SENT, OutboxMessage, deliver_due, release_session
 from app.referrals.consent import purge_unconverted
 from app.referrals.settings import programme_settings
+from app.webhooks import delivery as webhook_delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,6 +95,16 @@ def register(app: Flask) -> None:
                 return
             db.session.remove()
             time.sleep(interval)
+
+    @app.cli.command("deliver-webhooks")
+    @click.option("--limit", default=100, show_default=True, help="Messages per round.")
+    def deliver_webhooks(limit: int) -> None:
+        """One round of webhook delivery: every message that is due, signed, with retries later."""
+        counts = webhook_delivery.deliver_due(limit=limit)
+        click.echo(f"Delivered {counts['sent']}, failed {counts['failed']}.")
+        upcoming = webhook_delivery.next_attempt_at()
+        if upcoming is not None:
+            click.echo(f"Next attempt due at {upcoming.isoformat(timespec='seconds')} UTC.")
 
     @app.cli.command("purge")
     @click.option("--sent-mail-days", default=30, show_default=True, help="Remove delivered mail older than this.")

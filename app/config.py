@@ -176,6 +176,14 @@ def load_config(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@example.com"),
         # How long a message is retried, from its first failed attempt, before it is marked dead.
         "MAIL_RETRY_FOR": int(os.environ.get("MAIL_RETRY_FOR", 3 * 24 * 60 * 60)),
+        # Webhooks: seconds to wait after each failed attempt (then the message is given up), how long an
+        # endpoint may fail without a success before it is disabled, the request timeout, and how many
+        # days the delivery log keeps finished messages.
+        "WEBHOOK_RETRY_DELAYS": [int(v) for v in os.environ.get(
+            "WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000,36000").split(",") if v.strip()],
+        "WEBHOOK_DISABLE_AFTER_DAYS": int(os.environ.get("WEBHOOK_DISABLE_AFTER_DAYS", 5)),
+        "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", 10)),
+        "WEBHOOK_LOG_DAYS": int(os.environ.get("WEBHOOK_LOG_DAYS", 30)),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
         "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
         # Who "we" are until marketing fills in the organisation's details on /admin/programme/identity.
