@@ -41,6 +41,8 @@ def kick(message_ids: list[int]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy tells those too): the transaction goes on
     ids = session.info.pop("webhooks_queued", None)
     if ids:
         kick(ids)
@@ -48,6 +50,8 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; what the transaction queued before it stands
     session.info.pop("webhooks_queued", None)
 
 

@@ -47,8 +47,13 @@ def forget_endpoints() -> None:
 
 
 @sa_event.listens_for(Session, "after_commit")
-@sa_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    if not session.in_nested_transaction():  # a released savepoint is no end of the transaction
+        session.info.pop(_CACHE, None)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_CACHE, None)
 
 
