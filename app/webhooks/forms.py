@@ -6,7 +6,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.events import NAMES
-from app.forms import CheckboxesOf, Form, strip
+from app.forms import CheckboxesOf, Form, choices, strip
 from app.webhooks.models import DESCRIPTION_MAX, URL_MAX
 
 
@@ -24,7 +24,7 @@ class EndpointForm(Form):
         description=_l("What receives these messages, e.g. “CRM (HubSpot)”."),
         render_kw={"maxlength": DESCRIPTION_MAX},
     )
-    events = CheckboxesOf(_l("Events to send"), choices=[(name, name) for name in NAMES])
+    events = CheckboxesOf(_l("Events to send"), choices=choices((name, name) for name in NAMES))
     enabled = BooleanField(_l("Enabled"), default=True)
     allow_private = BooleanField(
         _l("Allow private network addresses"),
