@@ -127,8 +127,9 @@ def test_a_passive_answer_raises_no_alert(app, db, ctx):
 
 
 def test_every_event_name_is_tested(app):
-    from app.events import NAMES
     from pathlib import Path
+
+    from app.events import NAMES
     source = Path(__file__).read_text()
     assert [name for name in NAMES if f'"{name}"' not in source] == []
     assert ADMIN  # the admin role exists (used by the delivery tests)
