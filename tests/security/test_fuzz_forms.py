@@ -39,6 +39,8 @@ from app.nps.survey import make_survey_token
 from app.referrals.links import ensure_referral_code
 from app.referrals.models import MEETING
 from app.security import PUBLIC, access_of
+from app.webhooks.models import WebhookMessage
+from app.webhooks.services import create_endpoint
 from tests import factories
 from tests.conftest import HX, csrf_token
 from tests.security.crawl import FoundForm, crawl, endpoint_of
@@ -160,6 +162,9 @@ def _world(app, client, db) -> dict[str, list[str]]:
     factories.make_user("marketer", is_active=False, email="former.colleague@example.org")  # reactivate (staff)
     duplicate = factories.make_company("Van Dijk Bouw (dubbel)", account_manager=sales)  # the merge preview
     factories.make_feedback(klant, "Where do I see my next reward?")  # answer or close in the feedback queue
+    hook = create_endpoint("http://127.0.0.1:9/hook", "CRM", ["referral.won"], True, False)  # edit, test, rotate
+    db.session.add(WebhookMessage(endpoint_id=hook.id, msg_id="msg_fuzz", event_type="referral.won", payload="{}",
+                                  status="delivered", attempts=1))  # replay from the delivery log
     db.session.commit()
     with app.test_request_context():
         public = [
