@@ -100,9 +100,10 @@ def move(referee: Referee, to_stage: str, by: User, *, from_stage: str, note: st
                                                    ReferralEvent.stage.in_((MEETING, OPPORTUNITY, WON)))
     )
     db.session.add(ReferralEvent(referee_id=referee.id, stage=to_stage, by_id=by.id, note=note or lost_reason))
-    publish("referral.stage_changed", referee_id=referee.id, from_stage=from_stage, to_stage=to_stage)
-    if to_stage == WON and from_stage != WON:
-        publish("referral.won", referee_id=referee.id)
+    if to_stage != from_stage:  # a note or a follow-up date on the same stage moves nothing
+        publish("referral.stage_changed", referee_id=referee.id, from_stage=from_stage, to_stage=to_stage)
+        if to_stage == WON:
+            publish("referral.won", referee_id=referee.id)
     awarded = _award_milestones(referee)
     _update_submission(referee)
     _tell_referrer(referee, awarded)

@@ -71,6 +71,7 @@ def test_referral_created_stage_changed_won_and_confirmed(app, db, ctx):
         move(referee, CONTACTED, sales, from_stage=referee.stage)
         move(referee, MEETING, sales, from_stage=CONTACTED)
         move(referee, WON, sales, from_stage=MEETING, deal_value_cents=100_00)
+        move(referee, WON, sales, from_stage=WON, deal_value_cents=200_00)  # the same stage: no event
     stage_events = [e for e in seen if e.name.startswith("referral.")]
     assert names(stage_events) == [
         ("referral.stage_changed", {"referee_id": referee.id, "from_stage": "new", "to_stage": "contacted"}),
