@@ -177,6 +177,12 @@ register("terms.publish", "programme", _l("Programme terms published"), _l("Vers
 register("identity.update", "programme", _l("Organisation's identity changed"))
 register("programme.update", "programme", _l("Programme settings changed"), show_named=True)
 register("mail.retry", "programme", _l("E-mail queued again"), _l("Kind: %(kind)s"))
+register("webhook.create", "programme", _l("Webhook endpoint added"))
+register("webhook.update", "programme", _l("Webhook endpoint changed"))
+register("webhook.rotate", "programme", _l("Webhook secret rotated"))
+register("webhook.delete", "programme", _l("Webhook endpoint deleted"))
+register("webhook.test", "programme", _l("Test event sent to a webhook endpoint"))
+register("webhook.replay", "programme", _l("Webhook message queued again"))
 
 
 def _amount(d: Mapping) -> dict:
