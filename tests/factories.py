@@ -60,6 +60,8 @@ from app.referrals.models import (
 from app.referrals.settings import SETTINGS_ID
 from app.rewards.models import POINTS_AT_LEAST, REQUESTED, Badge, Redemption, Reward, UserBadge
 from app.terms.models import MATERIAL, TermsAcceptance, TermsVersion
+from app.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from app.webhooks.signing import new_message_id, new_secret
 
 PASSWORD = "correct horse battery"
 # Tests share one hash of the default password (hashing is slow on purpose, even cheapened in conftest).
@@ -469,3 +471,23 @@ def make_won_day(referees: int = 1, day: date | None = None, **fields) -> WonDay
 
 def make_click_day(channel: str = "email", clicks: int = 1, day: date | None = None) -> ClickDay:
     return _add(ClickDay(channel=channel, clicks=clicks, day=day or today()))
+
+
+# --- webhooks -------------------------------------------------------------------------------------
+
+def make_webhook_endpoint(url: str = "http://127.0.0.1:9/hook", *, events=("referral.won",), **fields) -> WebhookEndpoint:
+    fields.setdefault("secret", new_secret())
+    return _add(WebhookEndpoint(url=url, events=list(events), **fields))
+
+
+def make_webhook_message(endpoint: WebhookEndpoint | None = None, *, event_type: str = "referral.won",
+                         **fields) -> WebhookMessage:
+    fields.setdefault("msg_id", new_message_id())
+    fields.setdefault("payload", '{"data":{},"timestamp":"2026-01-05T09:30:00Z","type":"referral.won"}')
+    return _add(WebhookMessage(endpoint_id=(endpoint or make_webhook_endpoint()).id, event_type=event_type, **fields))
+
+
+def make_webhook_attempt(message: WebhookMessage | None = None, *, number: int = 1, **fields) -> WebhookAttempt:
+    fields.setdefault("status_code", 200)
+    fields.setdefault("ok", True)
+    return _add(WebhookAttempt(message_id=(message or make_webhook_message()).id, number=number, **fields))
