@@ -63,13 +63,14 @@ from app.sales import reference_offers
 from app.sales import referral_entry as sales_referrals
 from app.terms import routes as terms
 from app.voice import routes as voice_answers
+from app.webhooks import routes as webhooks
 from app.workspaces import routes as workspaces
 
 # Every area's blueprint, in the order they are registered.
 BLUEPRINT_MODULES = (auth, main, journey, customer, workspaces, nps, sales_ask, referrals, sales_pipeline,
                      designer, moderation, participants, participant_page, programme, audit, analytics, outbox, privacy, terms,
                      people_staff, people_companies, identity, voice_answers, reference_offers, feedback,
-                     feedback_queue, economics, goals, sales_referrals, chat, admin_chat, api_tokens, api_reference)
+                     feedback_queue, economics, goals, sales_referrals, chat, admin_chat, api_tokens, api_reference, webhooks)
 
 
 class Anonymous(AnonymousUserMixin):

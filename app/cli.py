@@ -18,6 +18,7 @@ from app.jobs.housekeeping import SENT_MAIL_DAYS, purge
 from app.jobs.worker import worker
 from app.mail import deliver_due, release_session
 from app.referrals.settings import programme_settings
+from app.webhooks import delivery as webhook_delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +85,16 @@ def register(app: Flask) -> None:
         if counts["failed"]:
             sys.exit(1)
 
+    @app.cli.command("deliver-webhooks")
+    @click.option("--limit", default=100, show_default=True, help="Messages per round.")
+    def deliver_webhooks(limit: int) -> None:
+        """One round of webhook delivery: every message that is due, signed, with retries later."""
+        counts = webhook_delivery.deliver_due(limit=limit)
+        click.echo(f"Delivered {counts['sent']}, failed {counts['failed']}.")
+        upcoming = webhook_delivery.next_attempt_at()
+        if upcoming is not None:
+            click.echo(f"Next attempt due at {upcoming.isoformat(timespec='seconds')} UTC.")
+
     @app.cli.command("purge")
     @click.option("--sent-mail-days", default=SENT_MAIL_DAYS, show_default=True,
                   help="Remove delivered mail older than this.")
@@ -95,6 +106,8 @@ def register(app: Flask) -> None:
         click.echo(f"Removed {counts['mail']} delivered e-mails older than {sent_mail_days} days.")
         click.echo(f"Removed {counts['chat']} delivered or given-up chat alerts older than "
                    f"{app.config['CHAT_KEEP_DAYS']} days.")
+        click.echo(f"Removed {counts['webhooks']} finished webhook messages older than "
+                   f"{app.config['WEBHOOK_LOG_DAYS']} days.")
         click.echo(f"Removed {counts['referees']} referees who did not convert within "
                    f"{programme_settings().referee_retention_days} days (or never confirmed their e-mail).")
 

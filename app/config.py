@@ -203,6 +203,14 @@ def load_config(instance_path: str) -> dict:
         "CHAT_RETRY_DELAYS": _seconds_list("CHAT_RETRY_DELAYS", (60, 300, 900, 3600, 3 * 3600)),
         "CHAT_RETRY_FOR": _int("CHAT_RETRY_FOR", 3 * 24 * 60 * 60),
         "CHAT_KEEP_DAYS": _int("CHAT_KEEP_DAYS", 30),
+        # Webhooks: seconds to wait after each failed attempt (then the message is given up), how long an
+        # endpoint may fail without a success before it is disabled, the request timeout, and how many
+        # days the delivery log keeps finished messages.
+        "WEBHOOK_RETRY_DELAYS": [int(v) for v in os.environ.get(
+            "WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000,36000").split(",") if v.strip()],
+        "WEBHOOK_DISABLE_AFTER_DAYS": int(os.environ.get("WEBHOOK_DISABLE_AFTER_DAYS", 5)),
+        "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", 10)),
+        "WEBHOOK_LOG_DAYS": int(os.environ.get("WEBHOOK_LOG_DAYS", 30)),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-ambassador"),
         "LEADERBOARD_ENABLED": _bool("LEADERBOARD_ENABLED", True),
         # Who "we" are until marketing fills in the organisation's details on /admin/programme/identity.

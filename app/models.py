@@ -28,3 +28,4 @@ from app.referrals.models import (  # noqa: F401
 )
 from app.rewards.models import Badge, Redemption, Reward, UserBadge  # noqa: F401
 from app.terms.models import TermsAcceptance, TermsVersion  # noqa: F401
+from app.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage  # noqa: F401

@@ -41,6 +41,7 @@ from app.extensions import db
 from app.feedback.models import ANSWERED, CLOSED, IDEA, Feedback
 from app.identity.models import ProgrammeIdentity
 from app.identity.services import IDENTITY_ID
+from app.jobs.models import WorkerHeartbeat
 from app.journey.models import APPROVED, Challenge, Level, LevelUnlock, Submission
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
@@ -63,6 +64,8 @@ from app.referrals.models import (
 from app.referrals.settings import SETTINGS_ID
 from app.rewards.models import POINTS_AT_LEAST, REQUESTED, Badge, Redemption, Reward, UserBadge
 from app.terms.models import MATERIAL, TermsAcceptance, TermsVersion
+from app.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from app.webhooks.signing import new_message_id, new_secret
 
 PASSWORD = "correct horse battery"
 # Tests share one hash of the default password (hashing is slow on purpose, even cheapened in conftest).
@@ -501,3 +504,28 @@ def make_chat_message(channel: ChatChannel | None = None, *, subject: User | Non
     fields.setdefault("body", {"text": "Detractor alert: Customer (Company) gave 3"})
     return _add(ChatMessage(channel_id=channel.id, kind=channel.kind, topic=topic,
                             subject_user_id=subject.id if subject is not None else None, **fields))
+# --- webhooks -------------------------------------------------------------------------------------
+
+def make_webhook_endpoint(url: str = "http://127.0.0.1:9/hook", *, events=("referral.won",), **fields) -> WebhookEndpoint:
+    fields.setdefault("secret", new_secret())
+    return _add(WebhookEndpoint(url=url, events=list(events), **fields))
+
+
+def make_webhook_message(endpoint: WebhookEndpoint | None = None, *, event_type: str = "referral.won",
+                         **fields) -> WebhookMessage:
+    fields.setdefault("msg_id", new_message_id())
+    fields.setdefault("payload", '{"data":{},"timestamp":"2026-01-05T09:30:00Z","type":"referral.won"}')
+    return _add(WebhookMessage(endpoint_id=(endpoint or make_webhook_endpoint()).id, event_type=event_type, **fields))
+
+
+def make_webhook_attempt(message: WebhookMessage | None = None, *, number: int = 1, **fields) -> WebhookAttempt:
+    fields.setdefault("status_code", 200)
+    fields.setdefault("ok", True)
+    return _add(WebhookAttempt(message_id=(message or make_webhook_message()).id, number=number, **fields))
+
+
+# --- the job runner -------------------------------------------------------------------------------
+
+def make_worker_heartbeat(worker: str | None = None, **fields) -> WorkerHeartbeat:
+    """A worker's heartbeat row (the worker writes these; /healthz and the outbox page read them)."""
+    return _add(WorkerHeartbeat(worker=worker or f"worker-{next(_seq)}", **fields))

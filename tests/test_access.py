@@ -70,10 +70,11 @@ from tests.access_tables import (  # noqa: E402
     voice_answers,
     voice_nps,
     voice_people,
+    webhooks,
 )
 
 for _area in (analytics, api, chat, designer, economics, feedback, identity, moderation, participants, people, privacy, referrals,
-              sales_ask, terms, voice_answers, voice_nps, voice_people, sales_loop):
+              sales_ask, terms, voice_answers, voice_nps, voice_people, sales_loop, webhooks):
     assert not set(_area.EXPECTED) & set(EXPECTED), "an endpoint is listed twice"
     EXPECTED.update(_area.EXPECTED)
     SAMPLE_ARGS.update(_area.SAMPLE_ARGS)

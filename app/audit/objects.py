@@ -29,6 +29,7 @@ from app.nps.models import FollowUp
 from app.referrals.models import Ask, ProgrammeSettings, Referee
 from app.rewards.models import Badge, Redemption, Reward
 from app.terms.models import TermsVersion
+from app.webhooks.models import WebhookEndpoint
 
 # The action whose "object" is the import report kept in the entry itself.
 IMPORT_ACTION = "participants.import"
@@ -102,6 +103,10 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.key: t for t in (
                lambda o: {"nl": o.name, "en": o.name}),
     ObjectType("TermsVersion", _l("Programme terms"), TermsVersion, lambda o: f"v{o.number}",
                lambda o: url_for("terms.edit")),
+    # An endpoint's address is no one's personal data; its snapshot names it once it is deleted.
+    ObjectType("WebhookEndpoint", _l("Webhook"), WebhookEndpoint, lambda o: o.description or o.url,
+               lambda o: _link(("admin_webhooks.edit",), endpoint_id=o.id),
+               lambda o: {"nl": o.description or o.url, "en": o.description or o.url}),
 )}
 
 

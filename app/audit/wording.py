@@ -179,6 +179,12 @@ register("api_token.create", "programme", _l("API token made"), _l("Token “%(n
 register("api_token.revoke", "programme", _l("API token revoked"), _l("Token “%(name)s”"))
 register("programme.update", "programme", _l("Programme settings changed"), show_named=True)
 register("mail.retry", "programme", _l("E-mail queued again"), _l("Kind: %(kind)s"))
+register("webhook.create", "programme", _l("Webhook endpoint added"))
+register("webhook.update", "programme", _l("Webhook endpoint changed"))
+register("webhook.rotate", "programme", _l("Webhook secret rotated"))
+register("webhook.delete", "programme", _l("Webhook endpoint deleted"))
+register("webhook.test", "programme", _l("Test event sent to a webhook endpoint"))
+register("webhook.replay", "programme", _l("Webhook message queued again"))
 
 
 def _chat_scope(d: Mapping) -> dict:

@@ -10,8 +10,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
 from app import seclog
-from app.auth.models import ROLES, Company, User, normalise_email
+from app.auth.models import CUSTOMER, ROLES, Company, User, normalise_email
 from app.dates import utcnow
+from app.events import publish
 from app.extensions import db
 from app.mail import queue_mail
 from app.urls import external_url
@@ -97,6 +98,8 @@ def create_user(
         user.password_hash = generate_password_hash(password)
     db.session.add(user)
     db.session.flush()
+    if role == CUSTOMER:  # a participant of the programme; staff accounts are no event
+        publish("participant.created", user_id=user.id)
     return user
 
 

@@ -13,6 +13,7 @@ from types import ModuleType
 DELIVERERS: dict[str, str] = {
     "mail": "app.mail",
     "chat": "app.chat.delivery",
+    "webhooks": "app.webhooks.delivery",
 }
 
 

@@ -33,6 +33,8 @@ def set_sink(sink: Callable[[str], None] | None) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _kick(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy tells those too): the transaction goes on
     names = session.info.pop(KEY, None)
     if not names or _sink is None:
         return
@@ -47,4 +49,6 @@ def _kick(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; what the transaction queued before it stands
     session.info.pop(KEY, None)

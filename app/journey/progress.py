@@ -17,6 +17,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.challenges import get_type
 from app.dates import utcnow
+from app.events import publish
 from app.extensions import db
 from app.i18n import written_locale
 from app.i18n_content import in_both_languages, localized
@@ -135,6 +136,7 @@ def decide_submission(submission: Submission, reviewer: User, approve: bool, not
                    challenge.title_nl, challenge.title_en)
         settle(submission.user)
         analytics_rollups.approved(submission)  # a closed day's figures gain this answer
+        publish("submission.approved", submission_id=submission.id, user_id=submission.user_id)
     else:
         analytics_rollups.rejected(submission)  # a promoter's advocacy on a closed day may lose it
     return True
@@ -204,5 +206,6 @@ def withdraw_consent(submission: Submission, user: User, source: str = FROM_CONT
     db.session.refresh(submission)
     if result.rowcount != 1:
         return False
-    record_withdrawal(submission, source)  # the consent record: a withdrawal is a new row
+    record = record_withdrawal(submission, source)  # the consent record: a withdrawal is a new row
+    publish("consent.withdrawn", user_id=user.id, submission_id=submission.id, what=record.kind)
     return True

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.dates import utcnow
+from app.events import publish
 from app.extensions import db
 from app.i18n import written_locale
 from app.mail import queue_mail
@@ -84,6 +85,7 @@ def record_answer(user: User, score: int, reason: str = "", source: str = "chall
     )
     db.session.add(response)
     db.session.flush()
+    publish("nps.answered", response_id=response.id, user_id=user.id)
     trigger = alert_trigger(response.category, satisfaction)
     if trigger is not None:
         _raise_alerts(user, response, trigger)
@@ -107,6 +109,9 @@ def _raise_alerts(customer: User, response: NpsResponse, trigger: str) -> None:
     task = FollowUp(response_id=response.id, kind=ALERT, trigger=trigger,
                     assignee_id=account_manager.id if account_manager else None, due_at=due)
     db.session.add(task)
+    db.session.flush()
+    publish("followup.created", follow_up_id=task.id, kind=ALERT)
+    publish("nps.alert_raised", follow_up_id=task.id, response_id=response.id)
     link = external_url("nps.follow_up", response_id=response.id)
     for person in recipients:
         db.session.add(Alert(response_id=response.id, recipient_id=person.id))
@@ -131,6 +136,7 @@ def open_upsell(customer: User, response: NpsResponse) -> FollowUp:
                     assignee_id=manager.id if manager else None, due_at=due)
     db.session.add(task)
     db.session.flush()
+    publish("followup.created", follow_up_id=task.id, kind=UPSELL)
     if manager is not None:
         company = customer.company.name
         notify(
@@ -200,12 +206,15 @@ def paused_customer_ids():
 
 
 def close_follow_up(follow_up: FollowUp, by: User, note: str, outcome: str | None = None) -> None:
+    was_closed = follow_up.status == CLOSED
     follow_up.status = CLOSED
     follow_up.note = note
     follow_up.outcome = outcome
     follow_up.closed_at = utcnow()
     follow_up.closed_by_id = by.id
     db.session.flush()
+    if not was_closed:  # a note added to a closed follow-up closes nothing
+        publish("followup.closed", follow_up_id=follow_up.id, kind=follow_up.kind)
 
 
 UPSELLS_SHOWN = 50  # on the sales follow-up page; the NPS follow-up list pages through them all

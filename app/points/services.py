@@ -5,6 +5,7 @@ from flask import g, has_app_context
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from app.events import publish
 from app.extensions import db
 from app.points.models import CORRECTION, PointsEntry
 from app.unique import insert_once
@@ -27,6 +28,8 @@ def award_points(user_id: int, points: int, source_type: str, source_id: int, re
     except IntegrityError:
         return None
     _forget_totals()
+    if points:  # a row of 0 points (a milestone marketing gives nothing for) is no award
+        publish("points.awarded", entry_id=entry.id, user_id=user_id, points=points)
     return entry
 
 
@@ -38,7 +41,11 @@ def award_once(user_id: int, points: int, source_type: str, source_id: int, reas
         reason_nl=reason_nl[:255], reason_en=reason_en[:255],
     )
     _forget_totals()
-    return points if added else 0
+    if not added:
+        return 0
+    if points:
+        publish("points.awarded", entry_id=added if type(added) is int else None, user_id=user_id, points=points)
+    return points
 
 
 def _forget_totals() -> None:

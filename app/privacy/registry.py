@@ -30,6 +30,8 @@ from app.privacy.scrub import PLACEHOLDER, forget_referee_mentions, redact_menti
 from app.referrals.models import Ask, AskStatus, Referee, ReferenceCall, ReferralEvent, ReferralQuota, ShareClick
 from app.rewards.models import Redemption, UserBadge
 from app.terms.models import TermsAcceptance, TermsVersion
+from app.webhooks.models import WebhookMessage
+from app.webhooks.services import forget_person
 
 # How a table's rows about the person end up after an erasure (said in the README and the docs).
 DELETE = "delete"  # the rows go
@@ -264,6 +266,13 @@ REGISTRY: tuple[Coverage, ...] = (
     # A sales person's own channel settings; the webhook address is a secret and never exported.
     Coverage("chat_channels", "chat_channels.json", _l("The chat channels (Slack or Microsoft Teams) you set for alerts."),
              _their(ChatChannel, "owner_id"), KEEP, fields=("id", "scope", "kind", "enabled", "created_at", "updated_at")),
+    # What webhooks told other systems about the person (ids, company, stages, scores): payloads and
+    # logged answers are emptied and what still waits is cancelled; the rows stay for the delivery log.
+    Coverage("webhook_messages", "webhooks.json",
+             _l("The messages about you we sent (or are about to send) to our other systems through webhooks."),
+             _their(WebhookMessage), SCRUB,
+             fields=("id", "event_type", "payload", "status", "created_at", "delivered_at"),
+             erase=lambda e: forget_person(e.user.id)),
     Coverage("audit_entries", "audit.json", _l("Changes our team made to your account, from the audit log."),
              lambda u: select(AuditEntry).where(or_(
                  AuditEntry.actor_id == u.id,

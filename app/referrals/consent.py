@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.analytics import rollups as analytics_rollups
 from app.dates import utcnow
+from app.events import publish
 from app.extensions import db
 from app.journey.models import Submission
 from app.privacy.scrub import forget_referee_mentions
@@ -31,6 +32,7 @@ def erase(referee: Referee) -> None:
                 pass  # objected before (an earlier record)
     _scrub_submissions([referee])
     forget_referee_mentions([referee])
+    publish("referee.erased", referee_id=referee.id)
     analytics_rollups.referrals_removed([referee])  # the referrer's rolled-up activity and advocacy without it
     # Its history goes with it (ON DELETE CASCADE).
     db.session.execute(delete(Referee).where(Referee.id == referee.id))
@@ -75,6 +77,8 @@ def purge_unconverted(now=None) -> int:
     referees = list(db.session.scalars(select(Referee).where(Referee.id.in_(ids))))
     _scrub_submissions([r for r in referees if r.submission_id])
     forget_referee_mentions(referees)  # retention ends the same way as an objection, hash aside
+    for referee in referees:
+        publish("referee.erased", referee_id=referee.id)
     analytics_rollups.referrals_removed(referees)
     db.session.execute(delete(Referee).where(Referee.id.in_(ids)))  # events go with them (CASCADE)
     return len(ids)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app import dates, seclog
 from app.auth.models import Company, User, normalise_email
 from app.dates import utcnow
+from app.events import publish
 from app.extensions import db
 from app.identity.services import identity
 from app.mail import queue_mail
@@ -226,6 +227,7 @@ def add_referee(referrer: User, intro: Introduction, *, source: str, channel: st
     db.session.add(ReferralEvent(referee_id=referee.id, stage=referee.stage,
                                  by_id=entered_by.id if entered_by is not None else None))
     db.session.flush()
+    publish("referral.created", referee_id=referee.id, origin=referee.origin)
     if referee.reaches_sales and (owner is None or entered_by is None or owner.id != entered_by.id):
         tell_account_manager(referee)
     return referee
@@ -357,7 +359,9 @@ def confirm(referee: Referee) -> bool:
         .values(confirmed_at=utcnow()).execution_options(synchronize_session=False)
     )
     db.session.refresh(referee)
-    if result.rowcount == 1 and referee.reaches_sales:
-        tell_account_manager(referee)
+    if result.rowcount == 1:
+        publish("referee.confirmed", referee_id=referee.id)
+        if referee.reaches_sales:
+            tell_account_manager(referee)
     return result.rowcount == 1
 

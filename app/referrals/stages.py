@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select, update
 from app.analytics import rollups as analytics_rollups
 from app.auth.models import User
 from app.dates import utcnow
+from app.events import publish
 from app.extensions import db
 from app.i18n_content import in_both_languages
 from app.journey.models import APPROVED, PENDING, REJECTED, Submission
@@ -99,6 +100,10 @@ def move(referee: Referee, to_stage: str, by: User, *, from_stage: str, note: st
                                                    ReferralEvent.stage.in_((MEETING, OPPORTUNITY, WON)))
     )
     db.session.add(ReferralEvent(referee_id=referee.id, stage=to_stage, by_id=by.id, note=note or lost_reason))
+    if to_stage != from_stage:  # a note or a follow-up date on the same stage moves nothing
+        publish("referral.stage_changed", referee_id=referee.id, from_stage=from_stage, to_stage=to_stage)
+        if to_stage == WON:
+            publish("referral.won", referee_id=referee.id)
     awarded = _award_milestones(referee)
     _update_submission(referee)
     _tell_referrer(referee, awarded)
@@ -147,6 +152,7 @@ def _update_submission(referee: Referee) -> None:
     if status == APPROVED:
         settle(referee.referrer)
         analytics_rollups.approved(submission)  # a closed day's figures gain this answer
+        publish("submission.approved", submission_id=submission.id, user_id=submission.user_id)
     else:
         analytics_rollups.rejected(submission)  # a promoter's advocacy on a closed day may lose it
 
@@ -200,6 +206,7 @@ def clear_flag(referee: Referee, by: User) -> bool:
 
 
 def reject_flagged(referee: Referee, by: User, reason: str) -> bool:
+    from_stage = referee.stage
     result = db.session.execute(
         update(Referee).where(Referee.id == referee.id, Referee.flag.is_not(None))
         .values(stage=LOST, lost_reason=reason, stage_changed_at=utcnow()).execution_options(synchronize_session=False)
@@ -207,6 +214,8 @@ def reject_flagged(referee: Referee, by: User, reason: str) -> bool:
     db.session.refresh(referee)
     if result.rowcount == 1:
         db.session.add(ReferralEvent(referee_id=referee.id, stage=LOST, by_id=by.id, note=reason))
+        if from_stage != LOST:
+            publish("referral.stage_changed", referee_id=referee.id, from_stage=from_stage, to_stage=LOST)
     return result.rowcount == 1
 
 

@@ -1,7 +1,7 @@
 """api tokens: personal access tokens of the REST API, and when a user's row last changed
 
 Revision ID: 0028_api_tokens
-Revises: 0026_worker_heartbeats
+Revises: 0027_webhooks
 Create Date: 2026-12-01 23:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0028_api_tokens'
-down_revision = '0026_worker_heartbeats'
+down_revision = '0027_webhooks'
 branch_labels = None
 depends_on = None
 

@@ -171,7 +171,7 @@ def test_the_daily_purge_job_removes_what_flask_purge_removes(app, db):
     dead = make_outbox_message(status=DEAD)
     db.session.commit()
     old_id = old.id
-    assert tasks.purge_daily.call_local() == {"mail": 1, "chat": 0, "referees": 0}
+    assert tasks.purge_daily.call_local() == {"mail": 1, "chat": 0, "webhooks": 0, "referees": 0}
     remaining = {m.id for m in db.session.scalars(select(OutboxMessage))}
     assert old_id not in remaining and {recent.id, dead.id} <= remaining
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 
 from app import events
 from app.dates import today, utcnow
+from app.events import NAMES
 from app.extensions import db as _db
 from app.feedback.models import Feedback
 from app.journey.models import Submission
@@ -16,6 +17,7 @@ from app.nps.services import record_answer
 from app.points.corrections import correct_points
 from app.referrals.intake import Introduction, add_referee, tell_account_manager
 from app.referrals.links import record_click
+from app.webhooks.services import create_endpoint
 from tests.factories import (
     make_api_token,
     make_ask,
@@ -83,6 +85,8 @@ def world(app, client, db, login_as, post_form):
     story = make_challenge(level, "case_story", 30, {}, needs_review=True)
     question = make_challenge(level, "question", 10, {"min_length": 10})
     reward = make_reward("Donation", point_cost=5, stock=3)
+    # A CRM hears about everything: the customer's events queue webhook messages about her.
+    create_endpoint("http://127.0.0.1:9/hook", "CRM", list(NAMES), True, False)
     db.session.commit()
 
     login_as(customer)

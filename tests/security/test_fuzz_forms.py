@@ -39,6 +39,8 @@ from app.nps.survey import make_survey_token
 from app.referrals.links import ensure_referral_code
 from app.referrals.models import MEETING
 from app.security import PUBLIC, TOKEN, access_of
+from app.webhooks.models import WebhookMessage
+from app.webhooks.services import create_endpoint
 from tests import factories
 from tests.conftest import HX, csrf_token
 from tests.security.crawl import FoundForm, crawl, endpoint_of
@@ -162,6 +164,9 @@ def _world(app, client, db) -> dict[str, list[str]]:
     factories.make_feedback(klant, "Where do I see my next reward?")  # answer or close in the feedback queue
     factories.make_chat_channel(sales, url="http://127.0.0.1:9/hook")  # the chat alert page's test and remove buttons
     factories.make_api_token(User.by_email("admin@example.com"))  # revoke, on the API tokens page
+    hook = create_endpoint("http://127.0.0.1:9/hook", "CRM", ["referral.won"], True, False)  # edit, test, rotate
+    db.session.add(WebhookMessage(endpoint_id=hook.id, msg_id="msg_fuzz", event_type="referral.won", payload="{}",
+                                  status="delivered", attempts=1))  # replay from the delivery log
     db.session.commit()
     with app.test_request_context():
         public = [

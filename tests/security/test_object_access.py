@@ -221,6 +221,8 @@ CASES = [
 SHARED = {
     "journey.challenge", "customer.claim_reward", "analytics.export",
     "identity.logo",  # the organisation's public logo; its version in the URL is no object of anyone's
+    # Webhook endpoints and their deliveries: the programme's integrations, for admins only (the role walk).
+    *(f"admin_webhooks.{name}" for name in ("edit", "rotate", "delete", "test", "log", "replay")),
     # A challenge's answers: the challenge is the programme's; the answers on it are scoped to the viewer's
     # accounts (LISTS and OWN_LISTS below walk them).
     "voice_answers.index_challenge", "voice_answers.index_challenge_export",
