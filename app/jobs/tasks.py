@@ -1,8 +1,8 @@
 """The jobs: `deliver(name)` after a commit and at each retry's moment, and the periodic ones (the
 delivery sweep every minute, follow-up reminders every five minutes, the purge once a day).
 
-Every job runs inside a Flask app context: the worker's own app (`bind`), or the caller's in tests
-(immediate mode runs tasks where they are called). Periodic jobs are safe with several schedulers:
+Every job runs inside a Flask app context of its own: of the worker's app (`bind`), or of the
+caller's app in tests (immediate mode runs tasks where they are called). Periodic jobs are safe with several schedulers:
 claims, conditional UPDATEs and an idempotent purge make a second run a no-op."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from huey import crontab
 
 from app.dates import utcnow
@@ -43,10 +43,10 @@ def _flask_app() -> Flask:
 
 @contextmanager
 def app_context() -> Iterator[None]:
-    if has_app_context():
-        yield
-        return
-    with _flask_app().app_context():
+    """A context of its own, so a job has its own session: in immediate mode a job runs inside the
+    after-commit hook of the caller's session, which can emit no more SQL until that commit is over."""
+    app = current_app._get_current_object() if has_app_context() else _flask_app()
+    with app.app_context():
         try:
             yield
         finally:
