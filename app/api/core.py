@@ -67,7 +67,7 @@ def api_config(app: Flask) -> None:
     # No Swagger UI, ReDoc or RapiDoc: they load from a CDN. /api/v1/docs is our own page.
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": "Participants, companies, referrals, NPS answers, the content library and the points "
-                                "ledger. Authenticate with a personal access token: `Authorization: Bearer <token>`."},
+                                "ledger. Authenticate with a personal access token in the header “Authorization: Bearer <token>”."},
         "servers": [{"url": "/"}],
         "components": {"securitySchemes": {BEARER: {"type": "http", "scheme": "bearer",
                                                     "description": "A personal access token made by an admin."}}},

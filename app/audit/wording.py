@@ -235,7 +235,7 @@ FIELD_LABELS: dict[str, LazyString] = {
     "status": _l("Status"), "position": _l("Place"), "icon": _l("Icon"), "rule": _l("Rule"),
     "rule_value": _l("Rule value"), "rule_level_id": _l("Rule level"), "rule_challenge_id": _l("Rule challenge"),
     "rule_type_key": _l("Rule challenge type"), "kind": _l("Kind"), "point_cost": _l("Points to claim"),
-    "stock": _l("Stock"), "active": _l("Active"), "enabled": _l("Sends alerts"), "role": _l("Role"), "manager": _l("Manager"), "account_manager": _l("Account manager"), "email": _l("E-mail address"),
+    "stock": _l("Stock"), "active": _l("Active"), "enabled": _l("Enabled"), "role": _l("Role"), "manager": _l("Manager"), "account_manager": _l("Account manager"), "email": _l("E-mail address"),
     "company": _l("Company"), "company_id": _l("Company"), "locale": _l("Language"), "manager_id": _l("Manager"),
     "account_manager_id": _l("Account manager"), "is_active": _l("Active"), "reason": _l("Reason"),
     "note": _l("Note"), "stage": _l("Stage"), "balance": _l("Points to spend"), "version": _l("Version"),

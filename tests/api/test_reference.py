@@ -19,6 +19,8 @@ def test_reference_page_in_the_readers_language(client, language, heading):
     assert 'id="problem-duplicate"' in page and "401, 403, 404, 409, 422, 429" in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "no inline script"
     assert "cdn" not in page.lower()
+    # How to send the token reads in full: the placeholder is text, not a tag the browser drops.
+    assert page.count("Authorization: Bearer &lt;token&gt;") == 2 and "<token>" not in page
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
