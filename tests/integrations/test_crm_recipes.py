@@ -90,6 +90,10 @@ def test_every_recorded_payload_verifies_and_maps(name):
         assert calls == []
 
 
+def test_the_admins_test_event_maps_to_no_call():
+    assert mapped({"data": {"endpoint_id": 1}, "timestamp": "2026-03-02T09:30:00Z", "type": "webhook.test"}) == []
+
+
 def test_referral_created_upserts_a_deal_keyed_on_the_referral_id():
     payload = example("referral.created")
     referral = payload["data"]["referral"]
@@ -328,7 +332,7 @@ def test_the_portal_calls_on_the_page_run_against_the_app(client, db):
     factories.make_nps_response(referrer, score=3)
     token = factories.make_api_token(scopes=" ".join(SCOPES))
     db.session.commit()
-    values = {"$SINCE": (utcnow() - timedelta(days=1)).isoformat(timespec="seconds"),
+    values = {"$SINCE": (utcnow() - timedelta(days=1)).isoformat(timespec="seconds") + "Z",
               "$CURSOR": encode_cursor(referee.id - 1), "$REFERRAL_ID": str(referee.id),
               "$PARTICIPANT_ID": str(referrer.id)}
     answers = []
