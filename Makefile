@@ -69,7 +69,7 @@ test-browser: install $(BROWSER_STAMP)
 	REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/browser
 
 lint: $(LINT_STAMP)
-	$(BIN)/ruff check app tests bench tools migrations wsgi.py
+	$(BIN)/ruff check app tests bench tools migrations wsgi.py docs/examples
 	$(BIN)/lint-imports
 
 # The portal against a bare Flask page (docs/performance.md): demo size on SQLite and PostgreSQL;
