@@ -91,7 +91,8 @@ def test_the_lockout_page_is_the_same_for_known_and_unknown_accounts(stack):
         pages[email] = attempt(app, client, email, "wrong", "192.0.2.100")
     known, unknown = pages["kees@example.com"], pages["nobody@example.com"]
     assert known.status_code == unknown.status_code == 429
-    assert known.headers.get("Retry-After") == unknown.headers.get("Retry-After")
+    # The same wait, give or take the second that passed between the two runs on a busy machine.
+    assert abs(int(known.headers["Retry-After"]) - int(unknown.headers["Retry-After"])) <= 1
     token = re.compile(r'value="[^"]*"|"X-CSRFToken": "[^"]+"')
     assert token.sub("", known.text) == token.sub("", unknown.text)
 
