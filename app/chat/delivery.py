@@ -14,17 +14,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from app.chat.models import FAILED, PENDING, SENDING, SENT, ChatMessage
 from app.dates import utcnow
 from app.extensions import db
 from app.integrations.outbound import Answer, post
+from app.jobs.claims import STALE_CLAIM, claim, due
 
 log = logging.getLogger(__name__)
-
-# A worker that died mid-delivery leaves a message in SENDING; after this it is tried again.
-STALE_CLAIM = timedelta(minutes=10)
 RETRYABLE_4XX = (408, 429)
 
 
@@ -34,28 +32,12 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
 
 
-def _due(now: datetime):
-    return (((ChatMessage.status == PENDING) & (ChatMessage.next_attempt_at <= now))
-            | ((ChatMessage.status == SENDING) & (ChatMessage.claimed_at < now - STALE_CLAIM)))
-
-
 def next_attempt_at() -> datetime | None:
     """When the next message is due (for the runner's schedule), or None when nothing waits."""
     pending = db.session.scalar(select(func.min(ChatMessage.next_attempt_at)).where(ChatMessage.status == PENDING))
     claimed = db.session.scalar(select(func.min(ChatMessage.claimed_at)).where(ChatMessage.status == SENDING))
     candidates = [t for t in (pending, claimed + STALE_CLAIM if claimed else None) if t is not None]
     return min(candidates) if candidates else None
-
-
-def _claim(message_id: int) -> bool:
-    """A conditional UPDATE, so two workers never post the same message."""
-    now = utcnow()
-    result = db.session.execute(
-        update(ChatMessage).where(ChatMessage.id == message_id, _due(now))
-        .values(status=SENDING, claimed_at=now).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
 
 
 def _send(message: ChatMessage) -> Answer:
@@ -94,10 +76,10 @@ def _record(message: ChatMessage, answer: Answer) -> bool:
 
 def deliver_due(limit: int = 100) -> dict[str, int]:
     """Post what is due, oldest first. Returns counts of sent and failed (this round's) attempts."""
-    ids = list(db.session.scalars(select(ChatMessage.id).where(_due(utcnow())).order_by(ChatMessage.id).limit(limit)))
+    ids = list(db.session.scalars(select(ChatMessage.id).where(due(ChatMessage, utcnow())).order_by(ChatMessage.id).limit(limit)))
     counts = {"sent": 0, "failed": 0}
     for message_id in ids:
-        if not _claim(message_id):
+        if not claim(ChatMessage, message_id):
             continue
         message = db.session.get(ChatMessage, message_id)
         counts["sent" if _record(message, _send(message)) else "failed"] += 1

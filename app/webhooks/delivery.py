@@ -11,21 +11,21 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.auth.models import ADMIN, User
 from app.dates import utcnow
 from app.extensions import db
 from app.integrations import outbound
+from app.jobs.claims import claim, due
 from app.jobs.kick import after_commit
 from app.notifications.services import notify
 from app.urls import external_url
 from app.webhooks import signing
-from app.webhooks.models import DELIVERED, FAILED, PENDING, SENDING, WebhookAttempt, WebhookEndpoint, WebhookMessage
+from app.webhooks.models import DELIVERED, FAILED, PENDING, WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 log = logging.getLogger(__name__)
 
-STALE_CLAIM = timedelta(minutes=10)  # a worker that died mid-delivery: tried again after this
 EXCERPT = 500  # characters of the receiver's answer kept in the log
 
 
@@ -35,29 +35,12 @@ def queued(message_id: int) -> None:
     after_commit("webhooks")
 
 
-def _due(now: datetime):
-    return (
-        ((WebhookMessage.status == PENDING) & (WebhookMessage.next_attempt_at <= now))
-        | ((WebhookMessage.status == SENDING) & (WebhookMessage.claimed_at < now - STALE_CLAIM))
-    )
-
-
 def next_attempt_at() -> datetime | None:
     """When the next message of an enabled endpoint is due (now or earlier when one is due already)."""
     return db.session.scalar(
         select(func.min(WebhookMessage.next_attempt_at)).join(WebhookEndpoint)
         .where(WebhookMessage.status == PENDING, WebhookEndpoint.enabled.is_(True))
     )
-
-
-def _claim(message_id: int) -> bool:
-    now = utcnow()
-    result = db.session.execute(
-        update(WebhookMessage).where(WebhookMessage.id == message_id, _due(now))
-        .values(status=SENDING, claimed_at=now).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
 
 
 def secrets_in_use(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
@@ -75,12 +58,12 @@ def deliver_due(limit: int = 100, only_ids: list[int] | None = None) -> dict[str
     """One round: deliver what is due to enabled endpoints. Returns counts of sent and failed attempts."""
     now = utcnow()
     query = (select(WebhookMessage.id).join(WebhookEndpoint)
-             .where(_due(now), WebhookEndpoint.enabled.is_(True)).order_by(WebhookMessage.id).limit(limit))
+             .where(due(WebhookMessage, now), WebhookEndpoint.enabled.is_(True)).order_by(WebhookMessage.id).limit(limit))
     if only_ids is not None:
         query = query.where(WebhookMessage.id.in_(only_ids))
     counts = {"sent": 0, "failed": 0}
     for message_id in list(db.session.scalars(query)):
-        if not _claim(message_id):
+        if not claim(WebhookMessage, message_id):
             continue
         message = db.session.get(WebhookMessage, message_id)
         counts["sent" if attempt(message) else "failed"] += 1
